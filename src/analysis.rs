@@ -1,0 +1,867 @@
+//! Language-aware text analysis: the tantivy analyzers palabre indexes and
+//! queries with, one per [`Lang`], registered under [`Lang::tokenizer_name`].
+//!
+//! This module is pure: text in, terms out. It owns the word rules (what a
+//! token is, elisions, stop words, stems, accent folding); the schema only
+//! refers to the analyzers by name, so [`register`] must run on every index
+//! open, for indexing, queries and snippets alike.
+//!
+//! Pipeline, in this order (order matters):
+//! 1. [`WordTokenizer`]: words with inner apostrophes, byte offsets, NFC text;
+//! 2. drop tokens of 64 bytes or more (base64 blobs, URLs);
+//! 3. lower-case;
+//! 4. per-language normalisation: French elisions, apostrophes, Arabic letters;
+//! 5. stop words, on accented text (the lists are accented);
+//! 6. Snowball stemming, on accented text (the stemmers read accents);
+//! 7. ASCII accent folding, last, so `refuge` typed without accents can match.
+//!
+//! French example: `« L'Intégration des réfugiés »` →
+//! `L'Intégration`@0 `des`@1 `réfugiés`@2 → `l'intégration` `des` `réfugiés`
+//! → `intégration` → (`des` dropped, its position stays a gap) →
+//! `integr`@0, `réfugi`@2 → `integr`@0, `refugi`@2.
+//!
+//! Known limit of stemming before folding: Snowball reads `-és` and `-es`
+//! differently, so `réfugiés` gives `refugi` but `refugies` gives `refug`
+//! (see the test `unaccented_spelling_can_stem_differently`).
+
+use std::mem;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer,
+    Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
+};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// A language palabre analyses. Serde: lower-case ISO codes "fr", "en", "es", "ar".
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// French, the language of most reports.
+    Fr,
+    /// English.
+    En,
+    /// Spanish.
+    Es,
+    /// Arabic.
+    Ar,
+}
+
+impl Lang {
+    /// Every language, in a stable order.
+    pub const ALL: [Lang; 4] = [Lang::Fr, Lang::En, Lang::Es, Lang::Ar];
+
+    /// The ISO 639-1 code: "fr", "en", "es" or "ar".
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+            Lang::Es => "es",
+            Lang::Ar => "ar",
+        }
+    }
+
+    /// Parses a 2-letter code or an English name, ignoring case
+    /// (`"FR"`, `"french"`); `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "fr" | "french" => Some(Lang::Fr),
+            "en" | "english" => Some(Lang::En),
+            "es" | "spanish" => Some(Lang::Es),
+            "ar" | "arabic" => Some(Lang::Ar),
+            _ => None,
+        }
+    }
+
+    /// The name the analyzer is registered under: "palabre_fr", ...
+    pub fn tokenizer_name(self) -> &'static str {
+        match self {
+            Lang::Fr => "palabre_fr",
+            Lang::En => "palabre_en",
+            Lang::Es => "palabre_es",
+            Lang::Ar => "palabre_ar",
+        }
+    }
+
+    fn algorithm(self) -> Algorithm {
+        match self {
+            Lang::Fr => Algorithm::French,
+            Lang::En => Algorithm::English,
+            Lang::Es => Algorithm::Spanish,
+            Lang::Ar => Algorithm::Arabic,
+        }
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Tokens of this many bytes or more are dropped (base64, URLs, tables).
+const MAX_TOKEN_BYTES: usize = 64;
+
+/// The analyzer for `lang`; cheap to clone (tantivy clones it per thread).
+pub fn analyzer(lang: Lang) -> TextAnalyzer {
+    // One static chain type for the four languages: the differences are
+    // parameters (normaliser, stop lists, Snowball algorithm).
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(LangNormalizer(lang))
+        .filter(tantivy_stop_words(lang))
+        .filter(our_stop_words(lang))
+        .filter(StemFilter(lang.algorithm()))
+        // AsciiFoldingFilter maps no Arabic letter (checked in tantivy 0.27's
+        // table), so it is a no-op on Arabic and still folds Latin words quoted
+        // in Arabic text (`Málaga` → `malaga`).
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Registers the analyzer of every [`Lang`] under its [`Lang::tokenizer_name`].
+pub fn register(manager: &TokenizerManager) {
+    for lang in Lang::ALL {
+        manager.register(lang.tokenizer_name(), analyzer(lang));
+    }
+}
+
+/// Convenience for tests and query building: analysed terms with their
+/// positions. Builds an analyzer per call; use [`analyzer`] for bulk work.
+pub fn analyze(lang: Lang, text: &str) -> Vec<(usize, String)> {
+    let mut analyzer = analyzer(lang);
+    let mut stream = analyzer.token_stream(text);
+    let mut terms = Vec::new();
+    while let Some(token) = stream.next() {
+        terms.push((token.position, token.text.clone()));
+    }
+    terms
+}
+
+// ---------------------------------------------------------------- tokenizer
+
+/// Splits text into words: maximal runs of alphanumeric characters and
+/// combining marks (so a decomposed `é` or a vowelled Arabic word stays one
+/// token), plus apostrophes between two letters (`l'accueil`, `aujourd’hui`).
+/// Hyphens and all other punctuation separate words (`Ville-à-Ville` is
+/// three). Offsets are byte offsets into the original text; the token text is
+/// NFC so `e\u{301}` and `é` give the same term.
+#[derive(Clone, Debug, Default)]
+pub struct WordTokenizer {
+    token: Token,
+}
+
+/// The token stream of [`WordTokenizer`].
+pub struct WordTokenStream<'a> {
+    text: &'a str,
+    chars: std::str::CharIndices<'a>,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
+        self.token.reset();
+        WordTokenStream {
+            text,
+            chars: text.char_indices(),
+            token: &mut self.token,
+        }
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+/// Inside a word: letters, digits, combining marks (Unicode M*: accents,
+/// Arabic harakat U+064B–U+065F and U+0670) and the tatweel U+0640 (a letter
+/// modifier, alphanumeric for Rust already).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+impl TokenStream for WordTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        // A word starts on a letter or digit: a stray combining mark or
+        // apostrophe after a space does not make a token of its own.
+        let (start, first) = loop {
+            match self.chars.next() {
+                Some((i, c)) if c.is_alphanumeric() => break (i, c),
+                Some(_) => {}
+                None => return false,
+            }
+        };
+        let mut end = start + first.len_utf8();
+        let mut prev = first;
+        loop {
+            let mut ahead = self.chars.clone();
+            match ahead.next() {
+                Some((i, c)) if is_word_char(c) => {
+                    end = i + c.len_utf8();
+                    prev = c;
+                    self.chars = ahead;
+                }
+                // `l'accueil`, `city's`: kept; `l' accueil`, `'quoted'`: split.
+                Some((_, c))
+                    if is_apostrophe(c)
+                        && (prev.is_alphabetic() || is_combining_mark(prev))
+                        && ahead.clone().next().is_some_and(|(_, n)| n.is_alphabetic()) =>
+                {
+                    prev = c;
+                    self.chars = ahead;
+                }
+                _ => break,
+            }
+        }
+        // The bounds come from char_indices, so `get` always succeeds.
+        let word = self.text.get(start..end).unwrap_or_default();
+        self.token.text.clear();
+        if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+            self.token.text.push_str(word);
+        } else {
+            self.token.text.extend(word.nfc());
+        }
+        self.token.offset_from = start;
+        self.token.offset_to = end;
+        self.token.position = self.token.position.wrapping_add(1);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+// ------------------------------------------------- per-language normalising
+
+/// French words elided before a vowel; the tokenizer keeps them glued to the
+/// next word: `l'accueil`, `qu'ils`, `jusqu’à`, `presqu'île`.
+const FRENCH_ELIDED: [&str; 14] = [
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
+];
+
+/// Lower-cased text in, language-specific cleanup out; drops tokens left empty.
+#[derive(Clone, Copy)]
+struct LangNormalizer(Lang);
+
+#[derive(Clone)]
+struct LangNormalizerWrapper<T> {
+    lang: Lang,
+    buffer: String,
+    inner: T,
+}
+
+struct LangNormalizerStream<'a, T> {
+    lang: Lang,
+    buffer: &'a mut String,
+    tail: T,
+}
+
+impl TokenFilter for LangNormalizer {
+    type Tokenizer<T: Tokenizer> = LangNormalizerWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> LangNormalizerWrapper<T> {
+        LangNormalizerWrapper {
+            lang: self.0,
+            buffer: String::new(),
+            inner,
+        }
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for LangNormalizerWrapper<T> {
+    type TokenStream<'a> = LangNormalizerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        LangNormalizerStream {
+            lang: self.lang,
+            buffer: &mut self.buffer,
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+impl<T: TokenStream> TokenStream for LangNormalizerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            let text = &mut self.tail.token_mut().text;
+            match self.lang {
+                Lang::Fr => {
+                    strip_french_elision(text);
+                    normalize_apostrophes(text);
+                }
+                Lang::En => {
+                    strip_english_possessive(text);
+                    normalize_apostrophes(text);
+                }
+                Lang::Es => normalize_apostrophes(text),
+                Lang::Ar => normalize_arabic(text, self.buffer),
+            }
+            // A token of tatweel or harakat only is empty now.
+            if !text.is_empty() {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// `l'accueil` → `accueil`, `qu’ils` → `ils`, `jusqu'à` → `à`; `aujourd'hui`
+/// is left alone (`aujourd` is not an elided word).
+fn strip_french_elision(text: &mut String) {
+    let Some((idx, apostrophe)) = text.char_indices().find(|&(_, c)| is_apostrophe(c)) else {
+        return;
+    };
+    if text
+        .get(..idx)
+        .is_some_and(|head| FRENCH_ELIDED.contains(&head))
+    {
+        text.drain(..idx + apostrophe.len_utf8());
+    }
+}
+
+/// `city's` → `city`: the possessive is not part of the word.
+fn strip_english_possessive(text: &mut String) {
+    let mut chars = text.chars();
+    if chars.next_back() == Some('s') && chars.next_back().is_some_and(is_apostrophe) {
+        let len = chars.as_str().len();
+        text.truncate(len);
+    }
+}
+
+/// One apostrophe for every spelling: `don’t` → `don't`, `aujourd’hui` →
+/// `aujourd'hui`, so typed queries match typeset text.
+fn normalize_apostrophes(text: &mut String) {
+    if text.contains(['\u{2019}', '\u{02BC}']) {
+        *text = text.replace(['\u{2019}', '\u{02BC}'], "'");
+    }
+}
+
+/// Arabic spelling variants mapped to one form, before stop words and stems:
+/// harakat (U+064B–U+065F, U+0670) and tatweel (U+0640) removed, alef with
+/// hamza or madda or wasla `أ إ آ ٱ` → `ا`, alef maqsura `ى` and Persian yeh
+/// `ی` → `ي`.
+///
+/// Teh marbuta `ة` is deliberately NOT mapped to `ه` (Lucene's
+/// ArabicNormalizer does it, for Lucene's own light stemmer): Snowball strips
+/// `ة` as a noun suffix but reads `ه` as the pronoun "his", so with the mapping
+/// `الهجرة` stems to `هجره` while `هجرة` stems to `هجر`; without it both
+/// give `هجر`.
+fn normalize_arabic_char(c: char) -> Option<char> {
+    match c {
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => None,
+        'أ' | 'إ' | 'آ' | 'ٱ' => Some('ا'),
+        'ى' | 'ی' => Some('ي'),
+        _ => Some(c),
+    }
+}
+
+fn normalize_arabic(text: &mut String, buffer: &mut String) {
+    if text.chars().any(|c| normalize_arabic_char(c) != Some(c)) {
+        buffer.clear();
+        buffer.extend(text.chars().filter_map(normalize_arabic_char));
+        mem::swap(text, buffer);
+    }
+    strip_arabic_conjunction(text);
+}
+
+/// `والمهاجرين` ("and the migrants") → `المهاجرين`: Snowball strips a leading
+/// `و`/`ف` except before an alef, so it leaves `وال…`/`فال…` whole
+/// (`والمهاجرين` → `والمهاجر`). At least three letters must follow `ال`,
+/// which keeps `والدة` ("mother") and `والي` ("governor") intact.
+fn strip_arabic_conjunction(text: &mut String) {
+    for conjunction in ["وال", "فال"] {
+        let strip = text
+            .strip_prefix(conjunction)
+            .map(|rest| rest.chars().count() >= 3);
+        if let Some(strip) = strip {
+            if strip {
+                text.drain(..'و'.len_utf8());
+            }
+            return;
+        }
+    }
+}
+
+// ----------------------------------------------------------------- stop words
+
+/// Words tantivy's French list (from Snowball) lacks in 0.27: the elided forms
+/// left alone when a space follows the apostrophe (`jusqu' à`), and some of
+/// Snowball's own entries lost in tantivy's copy (`est`, `son`, `été`, ...),
+/// and `elles`, absent from Snowball although `ils` is there.
+/// The single letters `l d j m n s t c qu` are in tantivy's list already.
+const FRENCH_EXTRA_STOP_WORDS: &[&str] = &[
+    "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu", "est", "son", "sommes", "été", "étés",
+    "étante", "étants", "étantes", "elles",
+];
+
+/// Common Arabic function words, written as [`normalize_arabic`] leaves them
+/// (`على` → `علي`, `إلى` → `الي`); tantivy 0.27 has no Arabic list.
+const ARABIC_STOP_WORDS: &[&str] = &[
+    "في",
+    "من",
+    "علي",
+    "الي",
+    "عن",
+    "مع",
+    "هذا",
+    "هذه",
+    "ذلك",
+    "تلك",
+    "هؤلاء",
+    "التي",
+    "الذي",
+    "الذين",
+    "و",
+    "ف",
+    "او",
+    "ام",
+    "ثم",
+    "ان",
+    "انه",
+    "انها",
+    "لان",
+    "كان",
+    "كانت",
+    "يكون",
+    "تكون",
+    "لا",
+    "لم",
+    "لن",
+    "ما",
+    "قد",
+    "لقد",
+    "هو",
+    "هي",
+    "هم",
+    "هن",
+    "نحن",
+    "انا",
+    "انت",
+    "كل",
+    "بعض",
+    "غير",
+    "بين",
+    "عند",
+    "حتي",
+    "لدي",
+    "منذ",
+    "اذا",
+    "كما",
+    "اي",
+    "ايضا",
+    "بل",
+    "لكن",
+    "حيث",
+    "هناك",
+    "هنا",
+    "الا",
+    "خلال",
+    "وفي",
+    "ومن",
+    "وعلي",
+    "والي",
+    "وعن",
+    "ومع",
+    "وهو",
+    "وهي",
+    "وقد",
+    "ولا",
+    "والتي",
+    "والذي",
+];
+
+/// tantivy's list for `lang`, or an empty filter when it has none (Arabic).
+fn tantivy_stop_words(lang: Lang) -> StopWordFilter {
+    let language = match lang {
+        Lang::Fr => Language::French,
+        Lang::En => Language::English,
+        Lang::Es => Language::Spanish,
+        Lang::Ar => Language::Arabic,
+    };
+    StopWordFilter::new(language).unwrap_or_else(|| StopWordFilter::remove(Vec::new()))
+}
+
+/// Our additions to tantivy's list (empty for English and Spanish).
+fn our_stop_words(lang: Lang) -> StopWordFilter {
+    let words: &[&str] = match lang {
+        Lang::Fr => FRENCH_EXTRA_STOP_WORDS,
+        Lang::Ar => ARABIC_STOP_WORDS,
+        Lang::En | Lang::Es => &[],
+    };
+    StopWordFilter::remove(words.iter().map(|w| (*w).to_owned()))
+}
+
+// ------------------------------------------------------------------- stemming
+
+/// Snowball stemming with rust-stemmers. Holds only the algorithm (`Copy`);
+/// the `Stemmer`, a function pointer, is made per token stream.
+#[derive(Clone, Copy)]
+struct StemFilter(Algorithm);
+
+#[derive(Clone)]
+struct StemWrapper<T> {
+    algorithm: Algorithm,
+    inner: T,
+}
+
+struct StemStream<T> {
+    stemmer: Stemmer,
+    tail: T,
+}
+
+impl TokenFilter for StemFilter {
+    type Tokenizer<T: Tokenizer> = StemWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> StemWrapper<T> {
+        StemWrapper {
+            algorithm: self.0,
+            inner,
+        }
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
+    type TokenStream<'a> = StemStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StemStream {
+            stemmer: Stemmer::create(self.algorithm),
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+impl<T: TokenStream> TokenStream for StemStream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        // rust-stemmers borrows the input when the word is already a stem.
+        let stemmed = match self.stemmer.stem(&token.text) {
+            std::borrow::Cow::Owned(stem) => Some(stem),
+            std::borrow::Cow::Borrowed(_) => None,
+        };
+        if let Some(stem) = stemmed {
+            token.text = stem;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(lang: Lang, text: &str) -> Vec<String> {
+        analyze(lang, text).into_iter().map(|(_, t)| t).collect()
+    }
+
+    fn raw_tokens(text: &str) -> Vec<Token> {
+        let mut tokenizer = WordTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        let mut tokens = Vec::new();
+        stream.process(&mut |t| tokens.push(t.clone()));
+        tokens
+    }
+
+    fn raw_texts(text: &str) -> Vec<String> {
+        raw_tokens(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn tokenizer_keeps_inner_apostrophes_and_splits_on_hyphens_and_punctuation() {
+        assert_eq!(
+            raw_texts("l'accueil, aujourd’hui city's Ville-à-Ville «'cité'» l' ici 25-26 juin"),
+            [
+                "l'accueil",
+                "aujourd’hui",
+                "city's",
+                "Ville",
+                "à",
+                "Ville",
+                "cité",
+                "l",
+                "ici",
+                "25",
+                "26",
+                "juin"
+            ]
+        );
+    }
+
+    #[test]
+    fn tokenizer_keeps_combining_marks_in_the_word_and_composes_to_nfc() {
+        let decomposed = "re\u{301}fugie\u{301}s";
+        let tokens = raw_tokens(decomposed);
+        assert_eq!(tokens.len(), 1);
+        assert_eq!(tokens[0].text, "réfugiés");
+        assert_eq!(
+            (tokens[0].offset_from, tokens[0].offset_to),
+            (0, decomposed.len())
+        );
+        assert_eq!(terms(Lang::Fr, decomposed), terms(Lang::Fr, "réfugiés"));
+        // Vowelled Arabic with tatweel is one word too.
+        assert_eq!(raw_texts("المُهَاجِرِيـــن في"), ["المُهَاجِرِيـــن", "في"]);
+    }
+
+    #[test]
+    fn offsets_are_exact_bytes_and_positions_consecutive() {
+        let text = "Réfugiés d’Alep, à Sfax";
+        let mut analyzer = analyzer(Lang::Fr);
+        let mut stream = analyzer.token_stream(text);
+        let mut seen = Vec::new();
+        stream.process(&mut |t| {
+            seen.push((
+                t.position,
+                &text[t.offset_from..t.offset_to],
+                t.text.clone(),
+            ))
+        });
+        assert_eq!(
+            seen,
+            [
+                (0, "Réfugiés", "refugi".to_owned()),
+                (1, "d’Alep", "alep".to_owned()),
+                (3, "Sfax", "sfax".to_owned()),
+            ]
+        );
+        let positions: Vec<usize> = raw_tokens(text).iter().map(|t| t.position).collect();
+        assert_eq!(positions, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn french_elisions_with_both_apostrophes() {
+        assert_eq!(
+            terms(
+                Lang::Fr,
+                "l'accueil d’asile qu'ils n’ont s'engager c’était j'accepte m’informer \
+                 t'aider jusqu'aux lorsqu’ils puisqu'elles presqu’île"
+            ),
+            ["accueil", "asil", "engag", "accept", "inform", "aid", "ile"]
+        );
+        assert_eq!(terms(Lang::Fr, "L'Intégration"), ["integr"]);
+    }
+
+    #[test]
+    fn aujourdhui_stays_one_token_with_a_plain_apostrophe() {
+        assert_eq!(terms(Lang::Fr, "Aujourd’hui"), ["aujourd'hui"]);
+        assert_eq!(terms(Lang::Fr, "aujourd'hui"), ["aujourd'hui"]);
+    }
+
+    #[test]
+    fn stop_words_leave_position_gaps() {
+        assert_eq!(
+            analyze(Lang::Fr, "droit d'asile"),
+            [(0, "droit".to_owned()), (1, "asil".to_owned())]
+        );
+        assert_eq!(
+            analyze(Lang::Fr, "cadre de la politique"),
+            [(0, "cadr".to_owned()), (3, "polit".to_owned())]
+        );
+    }
+
+    #[test]
+    fn french_stop_words_missing_from_tantivy_are_removed() {
+        // Apostrophe followed by a space: the elided word is a token alone.
+        assert_eq!(
+            terms(Lang::Fr, "jusqu' à lorsqu' il puisqu' elle quoiqu' on"),
+            [] as [&str; 0]
+        );
+        assert_eq!(
+            analyze(Lang::Fr, "l ’ accueil"),
+            [(1, "accueil".to_owned())]
+        );
+        assert_eq!(terms(Lang::Fr, "c'est son rôle, elles ont été"), ["rol"]);
+    }
+
+    #[test]
+    fn french_stems_conflate_inflections() {
+        assert_eq!(terms(Lang::Fr, "cadres juridiques"), ["cadr", "jurid"]);
+        assert_eq!(terms(Lang::Fr, "cadre juridique"), ["cadr", "jurid"]);
+        assert_eq!(terms(Lang::Fr, "expulsions expulsés"), ["expuls", "expuls"]);
+        assert_eq!(
+            terms(Lang::Fr, "migrants migrant migrantes"),
+            ["migr", "migr", "migr"]
+        );
+        assert_eq!(terms(Lang::Fr, "syriens syrienne"), ["syrien", "syrien"]);
+    }
+
+    #[test]
+    fn english_possessives_apostrophes_and_stems() {
+        assert_eq!(
+            terms(Lang::En, "frameworks framework"),
+            ["framework", "framework"]
+        );
+        assert_eq!(terms(Lang::En, "the city's refugees"), ["citi", "refuge"]);
+        assert_eq!(terms(Lang::En, "city’s"), ["citi"]);
+        assert_eq!(terms(Lang::En, "don’t"), ["don't"]);
+    }
+
+    #[test]
+    fn spanish_stems_and_accents() {
+        assert_eq!(
+            terms(Lang::Es, "refugiados refugiado"),
+            ["refugi", "refugi"]
+        );
+        assert_eq!(
+            terms(Lang::Es, "la migración migracion"),
+            ["migracion", "migracion"]
+        );
+        assert_eq!(terms(Lang::Es, "Málaga malaga"), ["malag", "malag"]);
+    }
+
+    #[test]
+    fn accents_are_folded_after_stemming() {
+        assert_eq!(terms(Lang::Fr, "Málaga"), terms(Lang::Fr, "malaga"));
+        assert_eq!(terms(Lang::Fr, "œuvre"), ["oeuvr"]);
+        assert_eq!(terms(Lang::Fr, "oeuvre"), ["oeuvr"]);
+        assert_eq!(
+            terms(Lang::Fr, "intégration"),
+            terms(Lang::Fr, "integration")
+        );
+        assert_eq!(terms(Lang::Fr, "réfugiés réfugié"), ["refugi", "refugi"]);
+    }
+
+    /// Known limit of stemming before folding (STACK.md's order): Snowball reads
+    /// `-és` as a past participle but `-es` as a verb ending, so the unaccented
+    /// spelling of some words gets another stem. Pinned so a change of order
+    /// shows up here.
+    #[test]
+    fn unaccented_spelling_can_stem_differently() {
+        assert_eq!(terms(Lang::Fr, "réfugiés refugies"), ["refugi", "refug"]);
+        assert_eq!(terms(Lang::Fr, "Meknès Meknes"), ["meknes", "mekn"]);
+    }
+
+    #[test]
+    fn long_tokens_are_dropped_with_a_gap() {
+        let long = "a".repeat(MAX_TOKEN_BYTES);
+        assert_eq!(
+            analyze(Lang::En, &format!("{long} framework")),
+            [(1, "framework".to_owned())]
+        );
+    }
+
+    #[test]
+    fn arabic_diacritics_and_tatweel_are_removed() {
+        assert_eq!(
+            terms(Lang::Ar, "المُهَاجِرِيـــن"),
+            terms(Lang::Ar, "المهاجرين")
+        );
+        assert_eq!(terms(Lang::Ar, "المهاجرين"), ["مهاجر"]);
+    }
+
+    #[test]
+    fn arabic_letter_variants_are_normalised() {
+        let mut text = "أإآٱ ى ی".to_owned();
+        normalize_arabic(&mut text, &mut String::new());
+        assert_eq!(text, "اااا ي ي");
+        assert_eq!(terms(Lang::Ar, "إدارة"), terms(Lang::Ar, "ادارة"));
+        assert_eq!(terms(Lang::Ar, "مستشفى"), terms(Lang::Ar, "مستشفي"));
+    }
+
+    #[test]
+    fn arabic_definite_and_plural_forms_share_a_stem() {
+        // Snowball also writes a final hamza on a seat as a bare hamza: لاجئ → لاجء.
+        for word in ["اللاجئين", "لاجئ", "لاجئون"] {
+            assert_eq!(terms(Lang::Ar, word), ["لاجء"], "{word}");
+        }
+        for word in ["المهاجرين", "مهاجرين", "مهاجر", "المهاجرات"] {
+            assert_eq!(terms(Lang::Ar, word), ["مهاجر"], "{word}");
+        }
+        // Teh marbuta kept for Snowball (see normalize_arabic_char).
+        assert_eq!(terms(Lang::Ar, "الهجرة هجرة"), ["هجر", "هجر"]);
+    }
+
+    #[test]
+    fn arabic_conjunction_before_article_is_stripped() {
+        assert_eq!(terms(Lang::Ar, "والمهاجرين فالمهاجرون"), ["مهاجر", "مهاجر"]);
+        assert_eq!(terms(Lang::Ar, "والي"), terms(Lang::Ar, "والي"));
+        let mut mother = "والدة".to_owned();
+        strip_arabic_conjunction(&mut mother);
+        assert_eq!(mother, "والدة");
+    }
+
+    #[test]
+    fn arabic_stop_words_are_removed_with_gaps() {
+        assert_eq!(
+            analyze(Lang::Ar, "اللاجئين في المدينة"),
+            [(0, "لاجء".to_owned()), (2, "مدين".to_owned())]
+        );
+        assert_eq!(terms(Lang::Ar, "إلى على التي والتي"), [] as [&str; 0]);
+    }
+
+    #[test]
+    fn arabic_stop_list_is_written_in_normalised_form() {
+        for word in ARABIC_STOP_WORDS {
+            let mut normalised = (*word).to_owned();
+            normalize_arabic(&mut normalised, &mut String::new());
+            assert_eq!(&normalised, word);
+        }
+    }
+
+    #[test]
+    fn tantivy_has_stop_lists_for_french_english_spanish_only() {
+        assert!(StopWordFilter::new(Language::French).is_some());
+        assert!(StopWordFilter::new(Language::English).is_some());
+        assert!(StopWordFilter::new(Language::Spanish).is_some());
+        assert!(StopWordFilter::new(Language::Arabic).is_none());
+    }
+
+    #[test]
+    fn register_makes_every_analyzer_retrievable() {
+        let manager = TokenizerManager::new();
+        register(&manager);
+        for lang in Lang::ALL {
+            let mut analyzer = manager.get(lang.tokenizer_name()).unwrap();
+            let mut stream = analyzer.token_stream("Migrations 2019");
+            let mut got = Vec::new();
+            stream.process(&mut |t| got.push((t.position, t.text.clone())));
+            assert_eq!(got, analyze(lang, "Migrations 2019"), "{lang}");
+            assert_eq!(got.get(1), Some(&(1, "2019".to_owned())), "{lang}");
+        }
+        assert!(manager.get("palabre_de").is_none());
+    }
+
+    #[test]
+    fn lang_codes_names_and_serde() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+            assert_eq!(lang.to_string(), lang.code());
+            assert_eq!(lang.tokenizer_name(), format!("palabre_{lang}"));
+            let json = serde_json::to_string(&lang).unwrap();
+            assert_eq!(json, format!("\"{}\"", lang.code()));
+            assert_eq!(serde_json::from_str::<Lang>(&json).unwrap(), lang);
+        }
+        assert_eq!(Lang::from_code("FR"), Some(Lang::Fr));
+        assert_eq!(Lang::from_code("Arabic"), Some(Lang::Ar));
+        assert_eq!(Lang::from_code("de"), None);
+    }
+}

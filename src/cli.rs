@@ -1,0 +1,111 @@
+//! Command-line definitions (clap). The doc comments are the help texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Search engine for meeting reports: segments them into sections and case
+/// studies, indexes them with a French-aware analyzer, and answers ranked
+/// queries from the terminal and over HTTP.
+#[derive(Debug, Parser)]
+#[command(
+    name = "palabre",
+    version,
+    after_help = "Examples:\n  palabre search \"cadre juridique\"\n  palabre search refugies syriens --kind practice\n  palabre index\n  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt\n  palabre serve --bind 127.0.0.1:8080"
+)]
+pub struct Cli {
+    /// Folders palabre works on.
+    #[command(flatten)]
+    pub paths: Paths,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The corpus and index folders, accepted by every subcommand.
+#[derive(Debug, Args)]
+pub struct Paths {
+    /// Folder of report files (.txt, .md)
+    #[arg(long, global = true, env = "PALABRE_CORPUS", default_value = palabre::DEFAULT_CORPUS, value_name = "DIR")]
+    pub corpus: PathBuf,
+    /// Folder of the index
+    #[arg(long, global = true, env = "PALABRE_INDEX", default_value = palabre::DEFAULT_INDEX, value_name = "DIR")]
+    pub index: PathBuf,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index the corpus: new and changed reports are (re-)indexed, removed
+    /// ones deleted, unchanged ones skipped
+    Index {
+        /// Re-read every report instead of only new and changed ones
+        #[arg(long)]
+        rebuild: bool,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the reports (builds the index first if there is none)
+    #[command(
+        after_help = "Query syntax:\n  words            segments with all words rank first, then those with some\n  \"a phrase\"       the words together, in this order (also “…” and «…»)\n  -word            leave out segments containing the word\nApostrophes are part of words: droit d'asile, l’intégration.\n\nExit status: 0 when something was found, 1 when nothing was, 2 on error."
+    )]
+    Search {
+        /// The query: words and "quoted phrases"
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+        /// Number of hits to show (1-100)
+        #[arg(long, short = 'n', default_value_t = palabre::search::DEFAULT_LIMIT)]
+        limit: usize,
+        /// Number of hits to skip
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Only sections or only practices (case studies)
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show how one report file is segmented (no index involved)
+    Inspect {
+        /// The report file
+        file: PathBuf,
+        /// Print the segmented report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the indexed reports
+    Documents {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer searches over HTTP: GET /search?q=…, GET /health
+    Serve {
+        /// Address to listen on; use 0.0.0.0:PORT to listen on all interfaces
+        #[arg(long, env = "PALABRE_BIND", default_value = palabre::DEFAULT_BIND, value_name = "ADDR")]
+        bind: String,
+        /// Worker threads answering requests
+        #[arg(long, default_value_t = 8)]
+        threads: usize,
+    },
+}
+
+/// `--kind` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    /// A section of the report
+    Section,
+    /// A case study from the annex
+    Practice,
+}
+
+impl From<KindArg> for palabre::segment::SegmentKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Section => palabre::segment::SegmentKind::Section,
+            KindArg::Practice => palabre::segment::SegmentKind::Practice,
+        }
+    }
+}

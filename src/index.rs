@@ -1,0 +1,334 @@
+//! The only writer: opens or creates the on-disk index and brings it up to
+//! date with the corpus, incrementally, in one commit per run.
+//!
+//! Each report is identified by its name (path relative to the corpus) and
+//! its content hash. A run reads the report records already in the index,
+//! skips files whose hash is unchanged, replaces the segments of changed
+//! files (delete by `doc` term, then add, in the same commit) and deletes
+//! the reports whose file has gone. Readers see the old state until the one
+//! commit at the end publishes the new one atomically; a run killed before
+//! that leaves the last committed state intact, and the next writer
+//! garbage-collects the files it left behind.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::directory::error::LockError;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, TantivyError, Term};
+
+use crate::analysis::{self, Lang};
+use crate::corpus::{self, ReportFile};
+use crate::error::{Error, Result};
+use crate::language::Detector;
+use crate::schema::{self, Fields, ReportRecord, REPORT_KIND};
+use crate::segment;
+
+/// Memory for the indexing threads, shared among them.
+const WRITER_MEMORY_BYTES: usize = 128 * 1024 * 1024;
+/// The file tantivy locks while a writer is open.
+const WRITER_LOCK_FILE: &str = ".tantivy-writer.lock";
+/// Files that may sit in an index folder that holds no index yet.
+const HARMLESS_FILES: [&str; 2] = [".gitignore", "README.md"];
+
+/// Options of an indexing run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IndexOptions {
+    /// Start from scratch: re-read every report.
+    pub rebuild: bool,
+}
+
+/// A report that could not be indexed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The report's name.
+    pub doc: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// What an indexing run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexSummary {
+    /// New reports.
+    pub added: usize,
+    /// Reports whose content changed.
+    pub updated: usize,
+    /// Reports whose file was renamed, content unchanged.
+    pub renamed: usize,
+    /// Reports whose file is gone.
+    pub removed: usize,
+    /// Reports left as they were.
+    pub unchanged: usize,
+    /// Files that could not be read as reports.
+    pub skipped: Vec<Skipped>,
+    /// Segments written in this run.
+    pub segments_written: usize,
+    /// Reports in the index after the run.
+    pub documents: usize,
+    /// Segments in the index after the run.
+    pub segments: usize,
+    /// Wall time of the run.
+    #[serde(serialize_with = "serialize_millis")]
+    pub elapsed: Duration,
+}
+
+fn serialize_millis<S: serde::Serializer>(
+    duration: &Duration,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_u128(duration.as_millis())
+}
+
+impl IndexSummary {
+    /// Whether the run changed the index.
+    pub fn changed(&self) -> bool {
+        self.added + self.updated + self.renamed + self.removed > 0
+    }
+}
+
+/// Whether `dir` holds an index (of any kind).
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").is_file()
+}
+
+/// Opens an existing palabre index, registering our analyzers.
+pub fn open(dir: &Path) -> Result<(Index, Fields)> {
+    if !exists(dir) {
+        if dir.is_dir() && !is_empty_folder(dir)? {
+            return Err(Error::ForeignIndex {
+                path: dir.to_path_buf(),
+                reason: "the folder holds other files and no index".into(),
+            });
+        }
+        return Err(Error::NoIndex(dir.to_path_buf()));
+    }
+    let index = Index::open_in_dir(dir).map_err(|e| Error::ForeignIndex {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let fields = schema::fields_of(&index.schema()).ok_or_else(|| Error::ForeignIndex {
+        path: dir.to_path_buf(),
+        reason: "it was built with another schema; run `palabre index --rebuild`".into(),
+    })?;
+    analysis::register(index.tokenizers());
+    Ok((index, fields))
+}
+
+/// Opens the index for writing, creating it in an empty or missing folder.
+/// With `rebuild`, an index of an older palabre schema is replaced; any
+/// other content of the folder is left alone and reported.
+fn open_for_writing(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
+    if exists(dir) {
+        match open(dir) {
+            Err(Error::ForeignIndex { .. }) if rebuild && was_built_by_palabre(dir) => {
+                remove_index_files(dir)?;
+            }
+            other => return other,
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    if !is_empty_folder(dir)? {
+        return Err(Error::ForeignIndex {
+            path: dir.to_path_buf(),
+            reason: "the folder holds other files and no index; choose an empty folder".into(),
+        });
+    }
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_dir(dir, schema)?;
+    analysis::register(index.tokenizers());
+    Ok((index, fields))
+}
+
+/// An index whose schema has our `kind` and `doc` fields: an older palabre's.
+fn was_built_by_palabre(dir: &Path) -> bool {
+    Index::open_in_dir(dir).is_ok_and(|index| {
+        let schema = index.schema();
+        schema.get_field(schema::name::KIND).is_ok() && schema.get_field(schema::name::DOC).is_ok()
+    })
+}
+
+fn remove_index_files(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if HARMLESS_FILES.contains(&name.as_str()) || entry.path().is_dir() {
+            continue;
+        }
+        std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+    }
+    Ok(())
+}
+
+/// True when the folder holds nothing but hidden files and a README.
+fn is_empty_folder(dir: &Path) -> Result<bool> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with('.') || HARMLESS_FILES.contains(&name.as_str())) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+    index
+        .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)
+        .map_err(|e| match e {
+            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
+                path: dir.to_path_buf(),
+                lock: dir.join(WRITER_LOCK_FILE),
+            },
+            other => Error::Tantivy(other),
+        })
+}
+
+/// The report records in the index, by report name.
+pub fn read_records(searcher: &Searcher, fields: &Fields) -> Result<HashMap<String, ReportRecord>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.kind, REPORT_KIND),
+        IndexRecordOption::Basic,
+    );
+    let mut records = HashMap::new();
+    for address in searcher.search(&query, &DocSetCollector)? {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let json = doc.get_first(fields.report).and_then(|v| v.as_str());
+        if let Some(record) = json.and_then(|j| serde_json::from_str::<ReportRecord>(j).ok()) {
+            records.insert(record.doc.clone(), record);
+        }
+    }
+    Ok(records)
+}
+
+/// Brings the index in `index_dir` up to date with the reports in `corpus_dir`.
+pub fn run(corpus_dir: &Path, index_dir: &Path, options: IndexOptions) -> Result<IndexSummary> {
+    let started = Instant::now();
+    let files = corpus::list_reports(corpus_dir)?;
+    let (index, fields) = open_for_writing(index_dir, options.rebuild)?;
+    let mut writer = writer(&index, index_dir)?;
+    let reader = index.reader()?;
+    let mut old = if options.rebuild {
+        writer.delete_all_documents()?;
+        HashMap::new()
+    } else {
+        read_records(&reader.searcher(), &fields)?
+    };
+
+    let mut summary = IndexSummary::default();
+    // Files to (re-)index, with their content hash and whether an older
+    // version is in the index.
+    let mut pending: Vec<(ReportFile, Vec<u8>, String, bool)> = Vec::new();
+    for file in files {
+        let bytes = match corpus::read_bytes(&file.path) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                summary.skipped.push(skipped(&file, &error));
+                // Keep what was indexed of a file that cannot be read now.
+                old.remove(&file.doc);
+                continue;
+            }
+        };
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        match old.remove(&file.doc) {
+            Some(record) if record.hash == hash => summary.unchanged += 1,
+            previous => pending.push((file, bytes, hash, previous.is_some())),
+        }
+    }
+    // The old records left have no file any more: their reports go. A new
+    // file with the same content as one of them is that report renamed.
+    let mut gone_hashes: HashMap<String, usize> = HashMap::new();
+    for record in old.values() {
+        *gone_hashes.entry(record.hash.clone()).or_default() += 1;
+        writer.delete_term(Term::from_field_text(fields.doc, &record.doc));
+    }
+    summary.removed = old.len();
+
+    let mut detector = None;
+    let indexed_at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    for (file, bytes, hash, was_indexed) in pending {
+        let text = match corpus::decode(&file.path, &bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                // An older, readable version stays in the index.
+                summary.skipped.push(skipped(&file, &error));
+                continue;
+            }
+        };
+        let detector = detector.get_or_insert_with(Detector::new);
+        let report = segment::segment(&file.doc, &text);
+        let (lang, segment_langs) = languages(detector, &report);
+        let record = ReportRecord {
+            doc: file.doc.clone(),
+            doc_title: report.meta.title.clone(),
+            date: report.meta.date.clone(),
+            city: report.meta.city.clone(),
+            lang,
+            segments: report.segments.len(),
+            indexed_at,
+            hash,
+        };
+        if was_indexed {
+            summary.updated += 1;
+            writer.delete_term(Term::from_field_text(fields.doc, &file.doc));
+        } else if let Some(count) = gone_hashes.get_mut(&record.hash).filter(|c| **c > 0) {
+            *count -= 1;
+            summary.renamed += 1;
+            summary.removed = summary.removed.saturating_sub(1);
+        } else {
+            summary.added += 1;
+        }
+        for doc in schema::documents(&fields, &report, &record, &segment_langs) {
+            writer.add_document(doc)?;
+        }
+        summary.segments_written += report.segments.len();
+    }
+
+    if summary.changed() || options.rebuild {
+        writer.commit()?;
+    }
+    writer.wait_merging_threads()?;
+    reader.reload()?;
+    let searcher = reader.searcher();
+    let records = read_records(&searcher, &fields)?;
+    summary.documents = records.len();
+    summary.segments = records.values().map(|r| r.segments).sum();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// The report's language, detected on its whole text, and each segment's.
+fn languages(detector: &Detector, report: &segment::Report) -> (Lang, Vec<Lang>) {
+    let body: String = report
+        .segments
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let lang = detector.detect(&body).unwrap_or(Lang::Fr);
+    let segment_langs = report
+        .segments
+        .iter()
+        .map(|s| detector.detect_segment(&s.text, lang))
+        .collect();
+    (lang, segment_langs)
+}
+
+fn skipped(file: &ReportFile, error: &Error) -> Skipped {
+    let reason = match error {
+        Error::BadReport { reason, .. } => reason.clone(),
+        Error::Io { source, .. } => source.to_string(),
+        other => other.to_string(),
+    };
+    Skipped {
+        doc: file.doc.clone(),
+        reason,
+    }
+}

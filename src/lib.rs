@@ -1,0 +1,30 @@
+//! palabre: a search engine for meeting reports.
+//!
+//! The pipeline, one module per stage:
+//! [`corpus`] (find and decode report files) → [`segment`] (text → report
+//! with sections and practices) → [`analysis`] (language-aware analyzers;
+//! [`language`] detects the language at index time) → [`schema`] and
+//! [`index`] (tantivy documents, the only writer) → [`query`] and
+//! [`search`] (parse, rank, snippets) → [`render`] (terminal, JSON, HTML)
+//! → [`server`] (HTTP).
+
+pub mod analysis;
+pub mod corpus;
+pub mod error;
+pub mod index;
+pub mod language;
+pub mod query;
+pub mod render;
+pub mod schema;
+pub mod search;
+pub mod segment;
+pub mod server;
+
+pub use error::{Error, Result};
+
+/// Default corpus folder.
+pub const DEFAULT_CORPUS: &str = "corpus";
+/// Default index folder.
+pub const DEFAULT_INDEX: &str = "index";
+/// Default address of the HTTP server.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";

@@ -1,0 +1,294 @@
+//! The index schema: field names, the tantivy schema, and the conversion of
+//! a segmented report into tantivy documents.
+//!
+//! Each report becomes one *report record* (kind `report`: its content hash
+//! and metadata, never matched by a text query because it has no text
+//! fields) plus one document per segment. Text is indexed in per-language
+//! fields (`body_fr`, `body_en` …), each with its language's analyzer, so
+//! reports in four languages share one index; a query is analysed once per
+//! language and searches them all.
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::TantivyDocument;
+
+use crate::analysis::Lang;
+use crate::segment::Report;
+
+/// Field names.
+pub mod name {
+    /// Segment id (16 hex digits).
+    pub const ID: &str = "id";
+    /// Report name: path relative to the corpus.
+    pub const DOC: &str = "doc";
+    /// Report title.
+    pub const DOC_TITLE: &str = "doc_title";
+    /// `section`, `practice`, or `report` for a report record.
+    pub const KIND: &str = "kind";
+    /// Segment heading, stored for display.
+    pub const TITLE: &str = "title";
+    /// Segment text, stored for display and snippets.
+    pub const TEXT: &str = "text";
+    /// Language code of the segment (or the report, on a report record).
+    pub const LANG: &str = "lang";
+    /// Meeting date, `YYYY-MM-DD`.
+    pub const DATE: &str = "date";
+    /// Meeting year.
+    pub const YEAR: &str = "year";
+    /// Meeting city.
+    pub const CITY: &str = "city";
+    /// Enclosing heading (e.g. the annex title).
+    pub const PART: &str = "part";
+    /// Position of the segment in its report.
+    pub const ORDINAL: &str = "ordinal";
+    /// Content hash of the report file (report records).
+    pub const HASH: &str = "hash";
+    /// Report metadata as JSON (report records).
+    pub const REPORT: &str = "report";
+}
+
+/// The value of the `kind` field on report records.
+pub const REPORT_KIND: &str = "report";
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// See [`name::ID`].
+    pub id: Field,
+    /// See [`name::DOC`].
+    pub doc: Field,
+    /// See [`name::DOC_TITLE`].
+    pub doc_title: Field,
+    /// See [`name::KIND`].
+    pub kind: Field,
+    /// See [`name::TITLE`].
+    pub title: Field,
+    /// See [`name::TEXT`].
+    pub text: Field,
+    /// See [`name::LANG`].
+    pub lang: Field,
+    /// See [`name::DATE`].
+    pub date: Field,
+    /// See [`name::YEAR`].
+    pub year: Field,
+    /// See [`name::CITY`].
+    pub city: Field,
+    /// See [`name::PART`].
+    pub part: Field,
+    /// See [`name::ORDINAL`].
+    pub ordinal: Field,
+    /// See [`name::HASH`].
+    pub hash: Field,
+    /// See [`name::REPORT`].
+    pub report: Field,
+    /// Indexed headings, one field per language, in [`Lang::ALL`] order.
+    pub title_by_lang: [Field; 4],
+    /// Indexed texts, one field per language, in [`Lang::ALL`] order.
+    pub body_by_lang: [Field; 4],
+    /// Indexed bold key phrases, one field per language.
+    pub keyphrases_by_lang: [Field; 4],
+}
+
+impl Fields {
+    /// The indexed heading field for a language.
+    pub fn title_for(&self, lang: Lang) -> Field {
+        self.title_by_lang[lang_slot(lang)]
+    }
+
+    /// The indexed text field for a language.
+    pub fn body_for(&self, lang: Lang) -> Field {
+        self.body_by_lang[lang_slot(lang)]
+    }
+
+    /// The indexed key-phrase field for a language.
+    pub fn keyphrases_for(&self, lang: Lang) -> Field {
+        self.keyphrases_by_lang[lang_slot(lang)]
+    }
+}
+
+fn lang_slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Fr => 0,
+        Lang::En => 1,
+        Lang::Es => 2,
+        Lang::Ar => 3,
+    }
+}
+
+/// The schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let keyword = STRING | STORED | FAST;
+    let analysed = |lang: Lang| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(lang.tokenizer_name())
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        id: builder.add_text_field(name::ID, STRING | STORED),
+        doc: builder.add_text_field(name::DOC, keyword.clone()),
+        doc_title: builder.add_text_field(name::DOC_TITLE, STORED),
+        kind: builder.add_text_field(name::KIND, keyword.clone()),
+        title: builder.add_text_field(name::TITLE, STORED),
+        text: builder.add_text_field(name::TEXT, STORED),
+        lang: builder.add_text_field(name::LANG, keyword.clone()),
+        date: builder.add_text_field(name::DATE, STORED),
+        year: builder.add_u64_field(name::YEAR, INDEXED | STORED | FAST),
+        city: builder.add_text_field(name::CITY, keyword),
+        part: builder.add_text_field(name::PART, STORED),
+        ordinal: builder.add_u64_field(name::ORDINAL, STORED | FAST),
+        hash: builder.add_text_field(name::HASH, STORED),
+        report: builder.add_text_field(name::REPORT, STORED),
+        title_by_lang: Lang::ALL
+            .map(|lang| builder.add_text_field(&format!("title_{}", lang.code()), analysed(lang))),
+        body_by_lang: Lang::ALL
+            .map(|lang| builder.add_text_field(&format!("body_{}", lang.code()), analysed(lang))),
+        keyphrases_by_lang: Lang::ALL.map(|lang| {
+            builder.add_text_field(&format!("keyphrases_{}", lang.code()), analysed(lang))
+        }),
+    };
+    (builder.build(), fields)
+}
+
+/// Looks up our fields in a schema read from disk. `None` when one is
+/// missing or has other options: the index was not built by this version.
+pub fn fields_of(schema: &Schema) -> Option<Fields> {
+    let (expected, fields) = build();
+    let same = expected.fields().count() == schema.fields().count()
+        && expected.fields().all(|(field, entry)| {
+            schema.get_field(entry.name()).ok() == Some(field)
+                && schema.get_field_entry(field) == entry
+        });
+    same.then_some(fields)
+}
+
+/// What a report record stores about a report, for `palabre documents` and
+/// incremental indexing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRecord {
+    /// Report name, relative to the corpus.
+    pub doc: String,
+    /// Report title.
+    pub doc_title: String,
+    /// Meeting date.
+    pub date: Option<String>,
+    /// Meeting city.
+    pub city: Option<String>,
+    /// Language detected for the report.
+    pub lang: Lang,
+    /// Number of segments indexed.
+    pub segments: usize,
+    /// When it was indexed, seconds since the Unix epoch.
+    pub indexed_at: u64,
+    /// blake3 of the file's bytes.
+    pub hash: String,
+}
+
+/// The tantivy documents for one report: its record, then its segments.
+/// `segment_langs` gives each segment's language, in order.
+pub fn documents(
+    fields: &Fields,
+    report: &Report,
+    record: &ReportRecord,
+    segment_langs: &[Lang],
+) -> Vec<TantivyDocument> {
+    let meta = &report.meta;
+    let year = meta.year().map(u64::from);
+    let mut docs = Vec::with_capacity(report.segments.len() + 1);
+
+    let mut head = TantivyDocument::default();
+    head.add_text(fields.kind, REPORT_KIND);
+    head.add_text(fields.doc, &report.doc);
+    head.add_text(fields.doc_title, &meta.title);
+    head.add_text(fields.lang, record.lang.code());
+    head.add_text(fields.hash, &record.hash);
+    head.add_text(
+        fields.report,
+        serde_json::to_string(record).unwrap_or_default(),
+    );
+    add_meeting(fields, &mut head, report, year);
+    docs.push(head);
+
+    for (segment, lang) in report.segments.iter().zip(segment_langs) {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.id, &segment.id);
+        doc.add_text(fields.doc, &report.doc);
+        doc.add_text(fields.doc_title, &meta.title);
+        doc.add_text(fields.kind, segment.kind.as_str());
+        doc.add_text(fields.title, &segment.title);
+        doc.add_text(fields.text, &segment.text);
+        doc.add_text(fields.lang, lang.code());
+        doc.add_text(fields.title_for(*lang), &segment.title);
+        doc.add_text(fields.body_for(*lang), &segment.text);
+        for phrase in &segment.keyphrases {
+            doc.add_text(fields.keyphrases_for(*lang), phrase);
+        }
+        doc.add_u64(fields.ordinal, segment.ordinal as u64);
+        if let Some(part) = &segment.part {
+            doc.add_text(fields.part, part);
+        }
+        add_meeting(fields, &mut doc, report, year);
+        docs.push(doc);
+    }
+    docs
+}
+
+fn add_meeting(fields: &Fields, doc: &mut TantivyDocument, report: &Report, year: Option<u64>) {
+    if let Some(date) = &report.meta.date {
+        doc.add_text(fields.date, date);
+    }
+    if let Some(year) = year {
+        doc.add_u64(fields.year, year);
+    }
+    if let Some(city) = &report.meta.city {
+        doc.add_text(fields.city, city);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_matches_itself_and_not_another() {
+        let (schema, _) = build();
+        assert!(fields_of(&schema).is_some());
+        let mut other = Schema::builder();
+        other.add_text_field("title", tantivy::schema::TEXT);
+        assert!(fields_of(&other.build()).is_none());
+    }
+
+    #[test]
+    fn a_report_gives_a_record_and_one_document_per_segment() {
+        let (_, fields) = build();
+        let report = crate::segment::segment(
+            "r.txt",
+            "Titre\n\n3 mars 2020, Rabat\n\nContexte\n\nTexte.\n\nSuite\n\nAutre.\n",
+        );
+        let record = ReportRecord {
+            doc: "r.txt".into(),
+            doc_title: report.meta.title.clone(),
+            date: report.meta.date.clone(),
+            city: report.meta.city.clone(),
+            lang: Lang::Fr,
+            segments: 2,
+            indexed_at: 0,
+            hash: "h".into(),
+        };
+        let docs = documents(&fields, &report, &record, &[Lang::Fr, Lang::En]);
+        assert_eq!(docs.len(), 3);
+        use tantivy::schema::Value;
+        let kind = |d: &TantivyDocument| {
+            d.get_first(fields.kind)
+                .and_then(|v| v.as_str().map(str::to_string))
+        };
+        assert_eq!(kind(&docs[0]).as_deref(), Some("report"));
+        assert_eq!(kind(&docs[1]).as_deref(), Some("section"));
+        assert!(docs[2].get_first(fields.body_for(Lang::En)).is_some());
+        assert!(docs[2].get_first(fields.body_for(Lang::Fr)).is_none());
+    }
+}

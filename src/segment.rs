@@ -1,0 +1,832 @@
+//! The segmenter: a pure function from a report's text to a [`Report`]
+//! (metadata + ordered sections and practices). No index, no I/O.
+//!
+//! The reports are summaries of meetings, as plain text or light Markdown:
+//!
+//! ```text
+//! Migration Ville-à-Ville en Méditerranée          ┐
+//! Bâtir la Confiance …: le Rôle de la Société …    │ front matter: title lines,
+//! 25-26 juin 2019, Salle Municipale, Sfax          │ event, date, place, city
+//! Résumé des discussions                           ┘
+//! Contexte                                         ← heading: short line, no final punctuation
+//! Ce document résume …                             ← body
+//! Annexe: Exemples de Pratiques …                  ← from here on, each heading is a practice
+//! Initiative de Brital pour aider les réfugiés syriens
+//! ```
+//!
+//! The steps, in order: split into paragraphs (a blank line ends one, a list
+//! marker starts one), join paragraphs cut by a page break, clean inline
+//! Markdown, classify headings, then read the front matter and group the
+//! rest into segments.
+
+use serde::Serialize;
+
+/// Longest line, in characters, that may still be a heading.
+const MAX_HEADING_CHARS: usize = 160;
+/// Most words a heading may have.
+const MAX_HEADING_WORDS: usize = 28;
+
+/// What a segment is: a section of the report or a case study of its annex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SegmentKind {
+    /// A section of the report body ("Contexte", "Recommandations …").
+    Section,
+    /// A case study ("practice") from the report's annex.
+    Practice,
+}
+
+impl SegmentKind {
+    /// The name used in the index, the CLI and the JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SegmentKind::Section => "section",
+            SegmentKind::Practice => "practice",
+        }
+    }
+
+    /// Parses `section` or `practice` (case-insensitive, plural accepted).
+    pub fn parse(name: &str) -> Option<SegmentKind> {
+        match name.trim().to_lowercase().as_str() {
+            "section" | "sections" => Some(SegmentKind::Section),
+            "practice" | "practices" | "pratique" | "pratiques" => Some(SegmentKind::Practice),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SegmentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A segmented report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The report's name: its path relative to the corpus folder.
+    pub doc: String,
+    /// What the front matter says about the meeting.
+    pub meta: ReportMeta,
+    /// Sections and practices, in the order of the report.
+    pub segments: Vec<Segment>,
+}
+
+/// Metadata read from the report's front matter. What cannot be found stays
+/// empty rather than guessed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReportMeta {
+    /// The title shown for the report: the event title when there is one.
+    pub title: String,
+    /// The front matter's lines, except the date line.
+    pub title_lines: Vec<String>,
+    /// The event title: the front-matter line just before the date line.
+    pub event: Option<String>,
+    /// The meeting's first day, `YYYY-MM-DD` ("25-26 juin 2019" → `2019-06-25`).
+    pub date: Option<String>,
+    /// The place as written after the date ("Salle Municipale, Sfax").
+    pub place: Option<String>,
+    /// The city: the last part of the place ("Sfax").
+    pub city: Option<String>,
+}
+
+impl ReportMeta {
+    /// The meeting's year, from [`ReportMeta::date`].
+    pub fn year(&self) -> Option<u16> {
+        self.date.as_deref()?.get(..4)?.parse().ok()
+    }
+}
+
+/// One searchable unit of a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segment {
+    /// Stable id: the same report and the same segment give the same id after
+    /// any re-index, even when the text is corrected.
+    pub id: String,
+    /// Section or practice.
+    pub kind: SegmentKind,
+    /// The heading.
+    pub title: String,
+    /// The enclosing heading without a body of its own, e.g. the annex title.
+    pub part: Option<String>,
+    /// Position in the report, from 0.
+    pub ordinal: usize,
+    /// The text: one paragraph or list item per line, Markdown cleaned.
+    pub text: String,
+    /// Phrases the report sets in bold (`**Cadre juridique:**`): its key
+    /// points, weighted above the body text when ranking.
+    pub keyphrases: Vec<String>,
+}
+
+/// Segments a report. `doc` names it (its path relative to the corpus) and
+/// seeds the segment ids.
+pub fn segment(doc: &str, text: &str) -> Report {
+    let blocks = join_page_breaks(paragraphs(text));
+    let classified: Vec<Block> = blocks.into_iter().map(classify).collect();
+
+    let body_start = first_section_heading(&classified);
+    let (front, body) = classified.split_at(body_start);
+    let meta = read_front_matter(doc, front, body);
+    let segments = group_segments(doc, &meta, body);
+    Report {
+        doc: doc.to_string(),
+        meta,
+        segments,
+    }
+}
+
+/// A paragraph, list item or heading, Markdown already cleaned.
+#[derive(Debug, Clone, PartialEq)]
+struct Block {
+    text: String,
+    /// Bold spans, read before the Markdown is cleaned.
+    bold: Vec<String>,
+    is_list_item: bool,
+    /// A Markdown `#` heading: always a heading, whatever its length.
+    markdown_heading: bool,
+    is_heading: bool,
+}
+
+/// Splits text into paragraphs: a blank line ends a paragraph, a list marker
+/// starts a new one, and the lines of a hard-wrapped paragraph are joined.
+fn paragraphs(text: &str) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut open = false;
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.is_empty() {
+            open = false;
+            continue;
+        }
+        let markdown_heading = markdown_heading(line);
+        let is_list_item = markdown_heading.is_none() && list_marker_len(line).is_some();
+        match blocks.last_mut() {
+            Some(last)
+                if open
+                    && !is_list_item
+                    && markdown_heading.is_none()
+                    && !last.markdown_heading =>
+            {
+                last.text.push(' ');
+                last.text.push_str(line);
+            }
+            _ => blocks.push(Block {
+                text: markdown_heading.unwrap_or(line).to_string(),
+                bold: Vec::new(),
+                is_list_item,
+                markdown_heading: markdown_heading.is_some(),
+                is_heading: false,
+            }),
+        }
+        // A Markdown heading is a paragraph of its own.
+        open = markdown_heading.is_none();
+    }
+    blocks
+}
+
+/// Joins a paragraph cut by a page break: one that ends without final
+/// punctuation followed by one that starts in lower case is one paragraph
+/// ("… la participation" / "politique des migrants …").
+fn join_page_breaks(blocks: Vec<Block>) -> Vec<Block> {
+    let mut joined: Vec<Block> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        match joined.last_mut() {
+            Some(last)
+                if !block.is_list_item
+                    && !block.markdown_heading
+                    && !last.markdown_heading
+                    && !ends_sentence(&last.text)
+                    && starts_lowercase(&block.text) =>
+            {
+                last.text.push(' ');
+                last.text.push_str(&block.text);
+            }
+            _ => joined.push(block),
+        }
+    }
+    joined
+}
+
+fn classify(mut block: Block) -> Block {
+    block.bold = bold_spans(&block.text)
+        .into_iter()
+        .map(|span| clean_markdown(&span))
+        .filter(|span| !span.is_empty())
+        .collect();
+    block.text = clean_markdown(&block.text);
+    block.is_heading = block.markdown_heading || looks_like_heading(&block);
+    block
+}
+
+/// A heading is a short standalone line without final punctuation that does
+/// not start in lower case and holds a single sentence.
+fn looks_like_heading(block: &Block) -> bool {
+    let text = block.text.as_str();
+    !block.is_list_item
+        && text.chars().count() <= MAX_HEADING_CHARS
+        && text.split_whitespace().count() <= MAX_HEADING_WORDS
+        && !ends_sentence(text)
+        && !text.ends_with([',', ':'])
+        && !starts_lowercase(text)
+        && !has_sentence_break(text)
+}
+
+/// Index of the first heading that opens a section: a heading followed by
+/// body text. Everything before it is front matter (title lines, date …),
+/// which is a run of short lines.
+fn first_section_heading(blocks: &[Block]) -> usize {
+    for (i, block) in blocks.iter().enumerate() {
+        if !block.is_heading {
+            // Body text before any heading: no front matter to speak of.
+            return i;
+        }
+        match blocks.get(i + 1) {
+            Some(next) if !next.is_heading => return i,
+            None => return i,
+            _ => {}
+        }
+    }
+    blocks.len()
+}
+
+fn read_front_matter(doc: &str, front: &[Block], body: &[Block]) -> ReportMeta {
+    let mut meta = ReportMeta::default();
+    let mut date_line = None;
+    for (i, block) in front.iter().enumerate() {
+        if date_line.is_none() {
+            if let Some((date, place)) = parse_date_line(&block.text) {
+                meta.date = Some(date);
+                meta.city = place.as_deref().and_then(city_of_place);
+                meta.place = place;
+                date_line = Some(i);
+                continue;
+            }
+        }
+        meta.title_lines.push(block.text.clone());
+    }
+    meta.event = date_line
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| front.get(i))
+        .map(|b| b.text.clone());
+    meta.title = meta
+        .event
+        .clone()
+        .or_else(|| meta.title_lines.first().cloned())
+        .or_else(|| body.iter().find(|b| b.is_heading).map(|b| b.text.clone()))
+        .unwrap_or_else(|| file_stem(doc).to_string());
+    meta
+}
+
+fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> {
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut kind = SegmentKind::Section;
+    let mut part: Option<String> = None;
+    let mut current: Option<Segment> = None;
+
+    for (i, block) in body.iter().enumerate() {
+        let followed_by_body = body.get(i + 1).is_some_and(|next| !next.is_heading);
+        if block.is_heading && is_annex_heading(&block.text) {
+            kind = SegmentKind::Practice;
+            part = Some(block.text.clone());
+            segments.extend(current.take());
+            continue;
+        }
+        if block.is_heading && !followed_by_body {
+            // A heading without a body of its own encloses the next ones.
+            segments.extend(current.take());
+            part = Some(block.text.clone());
+            continue;
+        }
+        if block.is_heading {
+            segments.extend(current.take());
+            current = Some(Segment {
+                id: String::new(),
+                kind,
+                title: block.text.clone(),
+                part: part.clone(),
+                ordinal: 0,
+                text: String::new(),
+                keyphrases: Vec::new(),
+            });
+            continue;
+        }
+        let segment = current.get_or_insert_with(|| Segment {
+            // Body text before any heading belongs to the report itself.
+            id: String::new(),
+            kind,
+            title: meta.title.clone(),
+            part: part.clone(),
+            ordinal: 0,
+            text: String::new(),
+            keyphrases: Vec::new(),
+        });
+        if !segment.text.is_empty() {
+            segment.text.push('\n');
+        }
+        segment.text.push_str(&block.text);
+        segment.keyphrases.extend(block.bold.iter().cloned());
+    }
+    segments.extend(current);
+    assign_ids(doc, &mut segments);
+    segments
+}
+
+/// Ids hash the report name, the kind, the title and how many segments
+/// before this one had the same title: stable across text corrections.
+fn assign_ids(doc: &str, segments: &mut [Segment]) {
+    let mut seen: Vec<(SegmentKind, String)> = Vec::new();
+    for (ordinal, segment) in segments.iter_mut().enumerate() {
+        let key = (segment.kind, segment.title.clone());
+        let repeat = seen.iter().filter(|k| **k == key).count();
+        seen.push(key);
+        segment.ordinal = ordinal;
+        segment.id = segment_id(doc, segment.kind, &segment.title, repeat);
+    }
+}
+
+/// The stable id of a segment: 16 hex digits.
+pub fn segment_id(doc: &str, kind: SegmentKind, title: &str, repeat: usize) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for part in [doc, kind.as_str(), title, &repeat.to_string()] {
+        hasher.update(part.as_bytes());
+        hasher.update(&[0]);
+    }
+    hasher.finalize().to_hex()[..16].to_string()
+}
+
+fn is_annex_heading(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["annexe", "annex", "anexo", "ملحق"]
+        .iter()
+        .any(|word| lower.starts_with(word))
+}
+
+fn file_stem(doc: &str) -> &str {
+    let name = doc.rsplit('/').next().unwrap_or(doc);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// `# Title` → `Title`; up to six `#`, then a space.
+fn markdown_heading(line: &str) -> Option<&str> {
+    let hashes = line.chars().take_while(|&c| c == '#').count();
+    if (1..=6).contains(&hashes) {
+        let rest = &line[hashes..];
+        if rest.starts_with(' ') {
+            return Some(rest.trim().trim_end_matches('#').trim_end());
+        }
+    }
+    None
+}
+
+/// Length of a list marker at the start of a line: `- `, `* `, `• `, `1. `, `2) `.
+fn list_marker_len(line: &str) -> Option<usize> {
+    for bullet in ["- ", "* ", "• ", "– ", "+ "] {
+        if line.starts_with(bullet) {
+            return Some(bullet.len());
+        }
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    if (1..=3).contains(&digits) {
+        let rest = &line[digits..];
+        if rest.starts_with(". ") || rest.starts_with(") ") {
+            return Some(digits + 2);
+        }
+    }
+    None
+}
+
+/// Final punctuation of a sentence, possibly followed by a closing quote or bracket.
+fn ends_sentence(text: &str) -> bool {
+    let trimmed = text.trim_end_matches(['"', '»', '”', ')', ']', '*', '_', ' ']);
+    trimmed.ends_with(['.', '!', '?', ';', '…', '؟', '。'])
+}
+
+fn starts_lowercase(text: &str) -> bool {
+    text.chars()
+        .find(|c| c.is_alphanumeric())
+        .is_some_and(char::is_lowercase)
+}
+
+/// A full stop followed by a capitalised word: the line holds two sentences,
+/// so it is prose, not a heading. Initials such as "M. Aydi" are not breaks.
+fn has_sentence_break(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(2).any(|pair| {
+        let (word, next) = (pair[0], pair[1]);
+        let initial = word.chars().filter(|c| c.is_alphabetic()).count() <= 2;
+        word.ends_with(['.', '!', '?']) && !initial && !starts_lowercase(next)
+    })
+}
+
+/// Removes inline Markdown: `**gras**`, `__gras__`, `*italique*`,
+/// `_italique_`, `` `code` `` and `[texte](url)` become plain text. A list
+/// marker at the start is kept.
+pub fn clean_markdown(text: &str) -> String {
+    let (marker, rest) = match list_marker_len(text) {
+        Some(len) => text.split_at(len),
+        None => ("", text),
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(marker);
+    let chars: Vec<char> = rest.chars().collect();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '[' => {
+                if let Some((label_end, url_end)) = link_span(&chars, i) {
+                    out.extend(&chars[i + 1..label_end]);
+                    i = url_end + 1;
+                    continue;
+                }
+                out.push(c);
+            }
+            '*' | '`' => {}
+            '_' => {
+                // Only emphasis underscores go: `snake_case` and `Migrant_e` stay.
+                let prev = i.checked_sub(1).and_then(|p| chars.get(p));
+                let next = chars.get(i + 1);
+                let inside_word = prev.is_some_and(|p| p.is_alphanumeric())
+                    && next.is_some_and(|n| n.is_alphanumeric());
+                if inside_word {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    collapse_spaces(&out)
+}
+
+/// The spans between `**…**` or `__…__`.
+fn bold_spans(text: &str) -> Vec<String> {
+    let mut spans = Vec::new();
+    for marker in ["**", "__"] {
+        let mut rest = text;
+        while let Some(open) = rest.find(marker) {
+            let after = &rest[open + marker.len()..];
+            let Some(close) = after.find(marker) else {
+                break;
+            };
+            spans.push(after[..close].trim().to_string());
+            rest = &after[close + marker.len()..];
+        }
+    }
+    spans
+}
+
+/// `[label](url)` starting at `start`: the index of `]` and of `)`.
+fn link_span(chars: &[char], start: usize) -> Option<(usize, usize)> {
+    let label_end = start + chars.get(start..)?.iter().position(|&c| c == ']')?;
+    if chars.get(label_end + 1) != Some(&'(') {
+        return None;
+    }
+    let url_end = label_end + chars.get(label_end..)?.iter().position(|&c| c == ')')?;
+    Some((label_end, url_end))
+}
+
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    // "disponible [ici](#))." leaves "disponible ici)." — fine; but a link
+    // whose label was empty leaves a space before punctuation.
+    out.replace(" .", ".").replace(" ,", ",")
+}
+
+const MONTHS: [(&str, u8); 40] = [
+    ("janvier", 1),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("mai", 5),
+    ("juin", 6),
+    ("juillet", 7),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("decembre", 12),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("sept", 9),
+    ("oct", 10),
+    ("dec", 12),
+];
+
+fn month_number(word: &str) -> Option<u8> {
+    let folded: String = word
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'é' | 'è' | 'ê' => 'e',
+            'û' | 'ù' => 'u',
+            c => c,
+        })
+        .collect();
+    MONTHS
+        .iter()
+        .find(|(name, _)| *name == folded)
+        .map(|&(_, n)| n)
+}
+
+/// Reads a date line such as "25-26 juin 2019, Salle Municipale, Sfax",
+/// "June 25-26, 2019 – Tunis" or "Sfax, 25 de junio de 2019". Returns the
+/// first day as `YYYY-MM-DD` and the rest of the line as the place.
+fn parse_date_line(line: &str) -> Option<(String, Option<String>)> {
+    // Words with their byte spans, so the date can be cut out of the line.
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices().chain([(line.len(), ' ')]) {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let word = |k: usize| words.get(k).map(|&(s, e)| &line[s..e]);
+    // "1er", "1st", "25th": ordinal suffixes are part of the day.
+    let number = |k: usize| {
+        word(k).and_then(|w| {
+            w.trim_end_matches(['e', 'r', 's', 't', 'n', 'd', 'h', 'º'])
+                .parse::<u16>()
+                .ok()
+        })
+    };
+
+    let month_at = (0..words.len()).find(|&k| word(k).and_then(month_number).is_some())?;
+    let month = word(month_at).and_then(month_number)?;
+    let is_filler = |k: usize| word(k).is_some_and(|w| w.eq_ignore_ascii_case("de"));
+
+    // Day before the month ("25-26 juin", "25 de junio") or after it ("June 25-26").
+    let mut day_index = None;
+    let mut k = month_at;
+    while k > 0 {
+        k -= 1;
+        if is_filler(k) {
+            continue;
+        }
+        match number(k) {
+            Some(d) if (1..=31).contains(&d) => day_index = Some(k),
+            _ => break,
+        }
+    }
+    let mut after = month_at + 1;
+    if day_index.is_none() {
+        if let Some(d) = number(after).filter(|d| (1..=31).contains(d)) {
+            let _ = d;
+            day_index = Some(after);
+            after += 1;
+            while number(after).is_some_and(|d| (1..=31).contains(&d)) {
+                after += 1;
+            }
+        }
+    }
+    while is_filler(after) {
+        after += 1;
+    }
+    let year = number(after).filter(|y| (1900..=2999).contains(y))?;
+    // Without a day the date is the month alone ("juin 2019" → 2019-06).
+    let date = match day_index.and_then(number) {
+        Some(day) => format!("{year:04}-{month:02}-{day:02}"),
+        None => format!("{year:04}-{month:02}"),
+    };
+
+    let first = day_index.map_or(month_at, |k| k.min(month_at));
+    let date_start = words.get(first)?.0;
+    let date_end = words.get(after)?.1;
+    let before = line[..date_start]
+        .trim()
+        .trim_end_matches([',', '-', '–', '—', ' ']);
+    let after_text = line[date_end..]
+        .trim()
+        .trim_start_matches([',', '-', '–', '—', ' '])
+        .trim();
+    let place: Vec<&str> = [before.trim(), after_text]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    let place = (!place.is_empty()).then(|| place.join(", "));
+    Some((date, place))
+}
+
+/// The city is the last comma-separated part of the place.
+fn city_of_place(place: &str) -> Option<String> {
+    place
+        .rsplit(',')
+        .map(str::trim)
+        .find(|p| !p.is_empty())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titles(report: &Report, kind: SegmentKind) -> Vec<&str> {
+        report
+            .segments
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.title.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn date_lines_in_three_languages() {
+        assert_eq!(
+            parse_date_line("25-26 juin 2019, Salle Municipale, Sfax"),
+            Some(("2019-06-25".into(), Some("Salle Municipale, Sfax".into())))
+        );
+        assert_eq!(
+            parse_date_line("June 25-26, 2019 – Tunis"),
+            Some(("2019-06-25".into(), Some("Tunis".into())))
+        );
+        assert_eq!(
+            parse_date_line("Málaga, 3 de diciembre de 2020"),
+            Some(("2020-12-03".into(), Some("Málaga".into())))
+        );
+        assert_eq!(
+            parse_date_line("1er février 2021"),
+            Some(("2021-02-01".into(), None))
+        );
+        assert_eq!(
+            parse_date_line("Rabat, février 2021"),
+            Some(("2021-02".into(), Some("Rabat".into()))),
+            "no day: the month alone, no guess"
+        );
+        assert_eq!(parse_date_line("Résumé des discussions"), None);
+        assert_eq!(parse_date_line("Mai 68 revisité"), None);
+    }
+
+    #[test]
+    fn city_is_the_last_part_of_the_place() {
+        assert_eq!(
+            city_of_place("Salle Municipale, Sfax").as_deref(),
+            Some("Sfax")
+        );
+        assert_eq!(city_of_place("Tunis").as_deref(), Some("Tunis"));
+    }
+
+    #[test]
+    fn markdown_is_cleaned_and_list_markers_kept() {
+        assert_eq!(
+            clean_markdown("la **municipalité de Sfax** et *ASTICUDE* ([ici](#))."),
+            "la municipalité de Sfax et ASTICUDE (ici)."
+        );
+        assert_eq!(
+            clean_markdown("- **Cadre juridique:** Bien que"),
+            "- Cadre juridique: Bien que"
+        );
+        assert_eq!(
+            clean_markdown("1. __Des cadres__ adéquats"),
+            "1. Des cadres adéquats"
+        );
+        assert_eq!(
+            clean_markdown("voir [le document](http://x.org/a_b)"),
+            "voir le document"
+        );
+        assert_eq!(clean_markdown("snake_case reste"), "snake_case reste");
+    }
+
+    #[test]
+    fn page_breaks_are_joined_but_sentences_and_list_items_are_not() {
+        let text = "Titre\n\nUn paragraphe coupé par la participation\n\n\n\npolitique des migrants.\n\nNouveau paragraphe.\n- un\n- deux\n";
+        let report = segment("t.txt", text);
+        assert_eq!(report.segments.len(), 1);
+        assert_eq!(
+            report.segments[0].text,
+            "Un paragraphe coupé par la participation politique des migrants.\nNouveau paragraphe.\n- un\n- deux"
+        );
+    }
+
+    #[test]
+    fn bold_phrases_become_keyphrases() {
+        let text = "Contexte\n\n- **Cadre juridique:** Bien que *rien*.\n- __Pragmatisme__ et **[lien](#)**.\n";
+        let report = segment("t.txt", text);
+        assert_eq!(
+            report.segments[0].keyphrases,
+            ["Cadre juridique:", "lien", "Pragmatisme"]
+        );
+    }
+
+    #[test]
+    fn hard_wrapped_lines_form_one_paragraph() {
+        let text = "Contexte\n\nUne ligne\ncoupée à la main.\n";
+        let report = segment("t.txt", text);
+        assert_eq!(report.segments[0].text, "Une ligne coupée à la main.");
+    }
+
+    #[test]
+    fn markdown_headings_are_headings_whatever_their_length() {
+        let text = "# Rapport de Tunis\n\n## Contexte. Une phrase. Puis une autre\n\nTexte.\n\n## Suite\n\nEncore du texte.\n";
+        let report = segment("r.md", text);
+        assert_eq!(
+            titles(&report, SegmentKind::Section),
+            ["Contexte. Une phrase. Puis une autre", "Suite"]
+        );
+        assert_eq!(report.meta.title, "Rapport de Tunis");
+    }
+
+    #[test]
+    fn headings_are_short_unpunctuated_single_sentences() {
+        let block = |text: &str| Block {
+            text: text.into(),
+            bold: Vec::new(),
+            is_list_item: false,
+            markdown_heading: false,
+            is_heading: false,
+        };
+        assert!(looks_like_heading(&block("Concepts clés et définitions")));
+        assert!(looks_like_heading(&block(
+            "«Soyez un migrant et parlez de la citoyenneté à Málaga» par l'Association marocaine pour l'intégration des Migrant.e.s"
+        )));
+        assert!(!looks_like_heading(&block(
+            "Les photos sont disponibles ici."
+        )));
+        assert!(!looks_like_heading(&block("Les priorités suivantes:")));
+        assert!(!looks_like_heading(&block("interventions locales")));
+        assert!(!looks_like_heading(&block(
+            "Deux phrases. Sans point final"
+        )));
+        assert!(looks_like_heading(&block("M. Aydi et Mme Garbouj")));
+    }
+
+    #[test]
+    fn text_before_any_heading_is_kept_under_the_report_title() {
+        let report = segment("notes.txt", "Une note sans titre, mais avec du texte.\n");
+        assert_eq!(report.meta.title, "notes");
+        assert_eq!(report.segments.len(), 1);
+        assert_eq!(report.segments[0].title, "notes");
+    }
+
+    #[test]
+    fn empty_text_gives_no_segment() {
+        let report = segment("vide.txt", "\n\n  \n");
+        assert!(report.segments.is_empty());
+        assert_eq!(report.meta.title, "vide");
+    }
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        let a = segment("a.txt", "Contexte\n\nTexte.\n\nSuite\n\nAutre.\n");
+        let b = segment("a.txt", "Contexte\n\nTexte corrigé.\n\nSuite\n\nAutre.\n");
+        assert_eq!(a.segments[0].id, b.segments[0].id);
+        assert_ne!(a.segments[0].id, a.segments[1].id);
+        let other = segment("b.txt", "Contexte\n\nTexte.\n");
+        assert_ne!(a.segments[0].id, other.segments[0].id);
+        assert_eq!(a.segments[0].id.len(), 16);
+    }
+
+    #[test]
+    fn repeated_titles_get_distinct_ids() {
+        let r = segment("a.txt", "Débat\n\nUn.\n\nDébat\n\nDeux.\n");
+        assert_eq!(r.segments.len(), 2);
+        assert_ne!(r.segments[0].id, r.segments[1].id);
+    }
+
+    #[test]
+    fn annex_headings_switch_to_practices() {
+        let text = "Contexte\n\nTexte.\n\nAnnex: Examples of Practices\n\nA shelter in Tunis\n\nThe city opened a shelter.\n";
+        let report = segment("en.txt", text);
+        assert_eq!(titles(&report, SegmentKind::Section), ["Contexte"]);
+        assert_eq!(
+            titles(&report, SegmentKind::Practice),
+            ["A shelter in Tunis"]
+        );
+        assert_eq!(
+            report.segments[1].part.as_deref(),
+            Some("Annex: Examples of Practices")
+        );
+    }
+}

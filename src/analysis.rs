@@ -13,7 +13,8 @@
 //! 4. per-language normalisation: French elisions, apostrophes, Arabic letters;
 //! 5. stop words, on accented text (the lists are accented);
 //! 6. Snowball stemming, on accented text (the stemmers read accents);
-//! 7. ASCII accent folding, last, so `refuge` typed without accents can match.
+//! 7. ASCII accent folding, last: `intégration` and `integration`, `œuvre`
+//!    and `oeuvre` give the same term.
 //!
 //! French example: `« L'Intégration des réfugiés »` →
 //! `L'Intégration`@0 `des`@1 `réfugiés`@2 → `l'intégration` `des` `réfugiés`
@@ -115,7 +116,10 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
         .filter(LangNormalizer(lang))
         .filter(tantivy_stop_words(lang))
         .filter(our_stop_words(lang))
-        .filter(StemFilter(lang.algorithm()))
+        .filter(StemFilter {
+            algorithm: lang.algorithm(),
+            unaccented_too: lang != Lang::Ar,
+        })
         // AsciiFoldingFilter maps no Arabic letter (checked in tantivy 0.27's
         // table), so it is a no-op on Arabic and still folds Latin words quoted
         // in Arabic text (`Málaga` → `malaga`).
@@ -386,7 +390,8 @@ fn normalize_arabic(text: &mut String, buffer: &mut String) {
 /// `والمهاجرين` ("and the migrants") → `المهاجرين`: Snowball strips a leading
 /// `و`/`ف` except before an alef, so it leaves `وال…`/`فال…` whole
 /// (`والمهاجرين` → `والمهاجر`). At least three letters must follow `ال`,
-/// which keeps `والدة` ("mother") and `والي` ("governor") intact.
+/// which keeps `والدة` ("mother") and `والده` ("his father") intact; `والدين`
+/// is both "parents" and "and the religion" and is read as the latter.
 fn strip_arabic_conjunction(text: &mut String) {
     for conjunction in ["وال", "فال"] {
         let strip = text
@@ -408,86 +413,17 @@ fn strip_arabic_conjunction(text: &mut String) {
 /// Snowball's own entries lost in tantivy's copy (`est`, `son`, `été`, ...),
 /// and `elles`, absent from Snowball although `ils` is there.
 /// The single letters `l d j m n s t c qu` are in tantivy's list already.
-const FRENCH_EXTRA_STOP_WORDS: &[&str] = &[
-    "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu", "est", "son", "sommes", "été", "étés",
-    "étante", "étants", "étantes", "elles",
-];
+const FRENCH_EXTRA_STOP_WORDS: &str = "jusqu lorsqu puisqu quoiqu presqu est son sommes été \
+     étés étante étants étantes elles";
 
 /// Common Arabic function words, written as [`normalize_arabic`] leaves them
 /// (`على` → `علي`, `إلى` → `الي`); tantivy 0.27 has no Arabic list.
-const ARABIC_STOP_WORDS: &[&str] = &[
-    "في",
-    "من",
-    "علي",
-    "الي",
-    "عن",
-    "مع",
-    "هذا",
-    "هذه",
-    "ذلك",
-    "تلك",
-    "هؤلاء",
-    "التي",
-    "الذي",
-    "الذين",
-    "و",
-    "ف",
-    "او",
-    "ام",
-    "ثم",
-    "ان",
-    "انه",
-    "انها",
-    "لان",
-    "كان",
-    "كانت",
-    "يكون",
-    "تكون",
-    "لا",
-    "لم",
-    "لن",
-    "ما",
-    "قد",
-    "لقد",
-    "هو",
-    "هي",
-    "هم",
-    "هن",
-    "نحن",
-    "انا",
-    "انت",
-    "كل",
-    "بعض",
-    "غير",
-    "بين",
-    "عند",
-    "حتي",
-    "لدي",
-    "منذ",
-    "اذا",
-    "كما",
-    "اي",
-    "ايضا",
-    "بل",
-    "لكن",
-    "حيث",
-    "هناك",
-    "هنا",
-    "الا",
-    "خلال",
-    "وفي",
-    "ومن",
-    "وعلي",
-    "والي",
-    "وعن",
-    "ومع",
-    "وهو",
-    "وهي",
-    "وقد",
-    "ولا",
-    "والتي",
-    "والذي",
-];
+const ARABIC_STOP_WORDS: &str = "\
+    في من علي الي عن مع هذا هذه ذلك تلك هؤلاء التي الذي الذين و \
+    ف او ام ثم ان انه انها لان كان كانت يكون تكون لا لم لن ما قد \
+    لقد هو هي هم هن نحن انا انت كل بعض غير بين عند حتي لدي منذ \
+    اذا كما اي ايضا بل لكن حيث هناك هنا الا خلال وفي ومن وعلي \
+    والي وعن ومع وهو وهي وقد ولا والتي والذي";
 
 /// tantivy's list for `lang`, or an empty filter when it has none (Arabic).
 fn tantivy_stop_words(lang: Lang) -> StopWordFilter {
@@ -502,30 +438,48 @@ fn tantivy_stop_words(lang: Lang) -> StopWordFilter {
 
 /// Our additions to tantivy's list (empty for English and Spanish).
 fn our_stop_words(lang: Lang) -> StopWordFilter {
-    let words: &[&str] = match lang {
+    let words = match lang {
         Lang::Fr => FRENCH_EXTRA_STOP_WORDS,
         Lang::Ar => ARABIC_STOP_WORDS,
-        Lang::En | Lang::Es => &[],
+        Lang::En | Lang::Es => "",
     };
-    StopWordFilter::remove(words.iter().map(|w| (*w).to_owned()))
+    StopWordFilter::remove(words.split_whitespace().map(str::to_owned))
 }
 
 // ------------------------------------------------------------------- stemming
 
 /// Snowball stemming with rust-stemmers. Holds only the algorithm (`Copy`);
 /// the `Stemmer`, a function pointer, is made per token stream.
+///
+/// Stemming expects accented input, yet people type without accents, and
+/// Snowball reads `-és` as a participle but `-es` as a verb ending:
+/// `réfugiés` → `réfugi` while `refugies` → `refug`. So an accented word
+/// gives two terms at the same position: the stem of the word as written
+/// (then folded: `refugi`) and the stem of its unaccented spelling
+/// (`refug`). A query typed either way meets one of them. When both are
+/// the same (most words) only one term is emitted, so term frequencies
+/// are not inflated.
 #[derive(Clone, Copy)]
-struct StemFilter(Algorithm);
+struct StemFilter {
+    algorithm: Algorithm,
+    /// Also stem the unaccented spelling (Latin scripts; Arabic has no
+    /// accents to fold, and decomposing its hamza forms would be wrong).
+    unaccented_too: bool,
+}
 
 #[derive(Clone)]
 struct StemWrapper<T> {
-    algorithm: Algorithm,
+    filter: StemFilter,
     inner: T,
 }
 
 struct StemStream<T> {
     stemmer: Stemmer,
+    unaccented_too: bool,
     tail: T,
+    token: Token,
+    /// The unaccented spelling's stem, emitted next at the same position.
+    pending: Option<Token>,
 }
 
 impl TokenFilter for StemFilter {
@@ -533,7 +487,7 @@ impl TokenFilter for StemFilter {
 
     fn transform<T: Tokenizer>(self, inner: T) -> StemWrapper<T> {
         StemWrapper {
-            algorithm: self.0,
+            filter: self,
             inner,
         }
     }
@@ -544,35 +498,53 @@ impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         StemStream {
-            stemmer: Stemmer::create(self.algorithm),
+            stemmer: Stemmer::create(self.filter.algorithm),
+            unaccented_too: self.filter.unaccented_too,
             tail: self.inner.token_stream(text),
+            token: Token::default(),
+            pending: None,
         }
     }
 }
 
+/// Removes accents: `réfugiés` → `refugies`. Ligatures such as `œ` are left
+/// to tantivy's ASCII folding, which runs after this filter.
+fn strip_accents(word: &str) -> String {
+    word.nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
 impl<T: TokenStream> TokenStream for StemStream<T> {
     fn advance(&mut self) -> bool {
+        if let Some(next) = self.pending.take() {
+            self.token = next;
+            return true;
+        }
         if !self.tail.advance() {
             return false;
         }
-        let token = self.tail.token_mut();
-        // rust-stemmers borrows the input when the word is already a stem.
-        let stemmed = match self.stemmer.stem(&token.text) {
-            std::borrow::Cow::Owned(stem) => Some(stem),
-            std::borrow::Cow::Borrowed(_) => None,
-        };
-        if let Some(stem) = stemmed {
-            token.text = stem;
+        // Cloned, not taken: the tokenizer counts positions on its own token.
+        self.token = self.tail.token().clone();
+        let stem = strip_accents(&self.stemmer.stem(&self.token.text));
+        if self.unaccented_too && !self.token.text.is_ascii() {
+            let unaccented = strip_accents(&self.token.text);
+            let other = self.stemmer.stem(&unaccented);
+            if other != stem.as_str() {
+                self.pending = Some(Token {
+                    text: other.into_owned(),
+                    ..self.token.clone()
+                });
+            }
         }
+        self.token.text = stem;
         true
     }
 
     fn token(&self) -> &Token {
-        self.tail.token()
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
+        &mut self.token
     }
 }
 
@@ -649,6 +621,7 @@ mod tests {
             seen,
             [
                 (0, "Réfugiés", "refugi".to_owned()),
+                (0, "Réfugiés", "refug".to_owned()),
                 (1, "d’Alep", "alep".to_owned()),
                 (3, "Sfax", "sfax".to_owned()),
             ]
@@ -747,7 +720,10 @@ mod tests {
             terms(Lang::Fr, "intégration"),
             terms(Lang::Fr, "integration")
         );
-        assert_eq!(terms(Lang::Fr, "réfugiés réfugié"), ["refugi", "refugi"]);
+        assert_eq!(
+            terms(Lang::Fr, "réfugiés réfugié"),
+            ["refugi", "refug", "refugi", "refug"]
+        );
     }
 
     /// Known limit of stemming before folding (STACK.md's order): Snowball reads
@@ -755,9 +731,21 @@ mod tests {
     /// spelling of some words gets another stem. Pinned so a change of order
     /// shows up here.
     #[test]
-    fn unaccented_spelling_can_stem_differently() {
-        assert_eq!(terms(Lang::Fr, "réfugiés refugies"), ["refugi", "refug"]);
-        assert_eq!(terms(Lang::Fr, "Meknès Meknes"), ["meknes", "mekn"]);
+    fn accented_words_also_index_the_stem_of_their_unaccented_spelling() {
+        // Both terms at the accented word's position; the unaccented query
+        // word stems to the second one.
+        assert_eq!(
+            analyze(Lang::Fr, "réfugiés refugies"),
+            [
+                (0, "refugi".to_string()),
+                (0, "refug".to_string()),
+                (1, "refug".to_string())
+            ]
+        );
+        assert_eq!(terms(Lang::Fr, "Meknès Meknes"), ["meknes", "mekn", "mekn"]);
+        // Same stem either way: one term, frequencies not inflated.
+        assert_eq!(terms(Lang::Fr, "intégration"), ["integr"]);
+        assert_eq!(terms(Lang::Fr, "migrants"), ["migr"]);
     }
 
     #[test]
@@ -803,10 +791,11 @@ mod tests {
     #[test]
     fn arabic_conjunction_before_article_is_stripped() {
         assert_eq!(terms(Lang::Ar, "والمهاجرين فالمهاجرون"), ["مهاجر", "مهاجر"]);
-        assert_eq!(terms(Lang::Ar, "والي"), terms(Lang::Ar, "والي"));
-        let mut mother = "والدة".to_owned();
-        strip_arabic_conjunction(&mut mother);
-        assert_eq!(mother, "والدة");
+        for word in ["والدة", "والده", "والي"] {
+            let mut kept = word.to_owned();
+            strip_arabic_conjunction(&mut kept);
+            assert_eq!(kept, word);
+        }
     }
 
     #[test]
@@ -820,8 +809,8 @@ mod tests {
 
     #[test]
     fn arabic_stop_list_is_written_in_normalised_form() {
-        for word in ARABIC_STOP_WORDS {
-            let mut normalised = (*word).to_owned();
+        for word in ARABIC_STOP_WORDS.split_whitespace() {
+            let mut normalised = word.to_owned();
             normalize_arabic(&mut normalised, &mut String::new());
             assert_eq!(&normalised, word);
         }

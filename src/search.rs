@@ -13,7 +13,8 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query as TantivyQuery, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+    Query as TantivyQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -409,24 +410,40 @@ fn term_query(field: Field, value: &str) -> Box<dyn TantivyQuery> {
     ))
 }
 
-/// One token: a term; several (a phrase, or a word the analyzer split such
-/// as `Ville-à-Ville`): a phrase that keeps the gaps left by stop words.
+/// Builds the query for one clause's tokens in one field. The analyzer may
+/// give several terms at one position (an accented word: the stem of the
+/// word as written and of its unaccented spelling): a single word matches
+/// either (the best one scores, not both); in a phrase, or a word the
+/// analyzer split such as `Ville-à-Ville`, each position uses the
+/// unaccented stem, which every spelling of the word indexes, and gaps left
+/// by stop words are kept.
 fn match_tokens(field: Field, tokens: &[(usize, String)]) -> Box<dyn TantivyQuery> {
-    match tokens {
-        [] => Box::new(EmptyQuery),
-        [(_, token)] => Box::new(TermQuery::new(
+    let term = |token: &str| -> Box<dyn TantivyQuery> {
+        Box::new(TermQuery::new(
             Term::from_field_text(field, token),
             IndexRecordOption::WithFreqs,
-        )),
-        _ => {
-            let first = tokens.first().map_or(0, |(p, _)| *p);
-            let terms = tokens
-                .iter()
-                .map(|(position, token)| (position - first, Term::from_field_text(field, token)))
-                .collect();
-            Box::new(PhraseQuery::new_with_offset(terms))
+        ))
+    };
+    let first = tokens.first().map_or(0, |(p, _)| *p);
+    if tokens.iter().all(|(p, _)| *p == first) {
+        return match tokens {
+            [] => Box::new(EmptyQuery),
+            [(_, token)] => term(token),
+            _ => Box::new(DisjunctionMaxQuery::new(
+                tokens.iter().map(|(_, token)| term(token)).collect(),
+            )),
+        };
+    }
+    // The last term at each position is the unaccented spelling's stem.
+    let mut by_position: Vec<(usize, Term)> = Vec::new();
+    for (position, token) in tokens {
+        let term = Term::from_field_text(field, token);
+        match by_position.last_mut() {
+            Some((last, slot)) if *last == position - first => *slot = term,
+            _ => by_position.push((position - first, term)),
         }
     }
+    Box::new(PhraseQuery::new_with_offset(by_position))
 }
 
 fn analyse(analyzer: &TextAnalyzer, text: &str) -> Vec<(usize, String)> {

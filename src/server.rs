@@ -5,7 +5,6 @@
 //! The index is opened read-only with a live reader, so a re-index by
 //! `palabre index` in another process is visible within about a second.
 
-use std::io::Cursor;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -88,13 +87,9 @@ pub fn run(server: Server, engine: Arc<Engine>, threads: usize) {
 
 fn respond(request: Request, engine: &Engine) {
     let answer = handle(request.method(), request.url(), engine);
-    let mut response = Response::new(
-        answer.status.into(),
-        Vec::new(),
-        Cursor::new(answer.body.into_bytes()),
-        None,
-        None,
-    );
+    // from_data sets Content-Length: no chunked encoding for small bodies.
+    let mut response =
+        Response::from_data(answer.body.into_bytes()).with_status_code(answer.status);
     let mut headers = vec![(
         "Content-Type",
         "application/json; charset=utf-8".to_string(),

@@ -228,6 +228,14 @@ impl Engine {
         })
     }
 
+    /// A copy of the analyzer for `lang` (cheap: its tables are shared).
+    fn analyzer_for(&self, lang: Lang) -> TextAnalyzer {
+        self.analyzers
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map_or_else(|| analysis::analyzer(lang), |(_, a)| a.clone())
+    }
+
     /// Analyses each clause in every language and builds the queries.
     fn plan(&self, clauses: &[Clause]) -> Plan {
         let mut wanted = Vec::new();
@@ -339,7 +347,7 @@ impl Engine {
                 let terms = plan.terms_by_lang.get(&lang).cloned().unwrap_or_default();
                 let mut generator = SnippetGenerator::new(
                     terms,
-                    analysis::analyzer(lang),
+                    self.analyzer_for(lang),
                     self.fields.body_for(lang),
                     SNIPPET_CHARS,
                 );

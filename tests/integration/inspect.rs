@@ -1,46 +1,62 @@
 //! `palabre inspect`: the segmentation of one report, without an index.
 
+use serde::Deserialize;
+
 use crate::harness::json::{Kind, Report};
-use crate::harness::{Env, SFAX_DOC, TUNIS, TUNIS_DOC};
+use crate::harness::{Env, Run, SFAX_DOC, TUNIS, TUNIS_DOC};
 
-const SECTIONS: [&str; 8] = [
-    "Contexte",
-    "Ouverture officielle et discours de bienvenue",
-    "Concepts clés et définitions",
-    "Partenariats entre les villes et les organisations de la société civile - Bonnes pratiques du terrain",
-    "Principaux Défis de la Coordination Entre les Municipalités et les OSC",
-    "Recommandations pour Assurer une Coordination Durable, Flexible et Efficace entre les Villes et les OSC",
-    "Principaux enseignements et voie à suivre",
-    "Remarques de clôture",
-];
+/// The reviewed segmentation of the Sfax report (see
+/// `tests/segment_golden.rs`, which also spells out the 16 titles).
+const GOLDEN: &str = include_str!("../golden/sfax.json");
 
-const PRACTICES: [&str; 8] = [
-    "Exposition interculturelle: Afrique 2017 à Nador",
-    "Initiative de Brital pour aider les réfugiés syriens",
-    "«Soyez un migrant et parlez de la citoyenneté à Málaga» par l'Association marocaine pour l'intégration des Migrant.e.s",
-    "Coopération entre Meknès et la Confédération des Élèves, Étudiants et Stagiaires Africains Étrangers au Maroc",
-    "Projet d'appui à l'amélioration des politiques publiques au Cameroun en matière de respect du droit à un logement décent, Caritas Douala",
-    "Dispositif d'accompagnement des migrants, Terre d'Asile Tunisie",
-    "Renforcement des capacités et des connaissances en matière de droit d'asile, Ligue Tunisienne des Droits de l'Homme",
-    "Assurer la coopération par l'éducation, Société Ayady Al Khair de Secours et de Charité",
-];
+#[derive(Deserialize)]
+struct Golden {
+    segments: Vec<GoldenSegment>,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+struct GoldenSegment {
+    id: String,
+    kind: Kind,
+    title: String,
+}
+
+fn golden() -> Vec<GoldenSegment> {
+    serde_json::from_str::<Golden>(GOLDEN).unwrap().segments
+}
+
+fn inspect(env: &Env, doc: &str, json: bool) -> Run {
+    let mut command = env.command(["inspect"]);
+    command.arg(env.corpus().join(doc));
+    if json {
+        command.arg("--json");
+    }
+    let run = Run::of(command);
+    run.success();
+    run
+}
 
 #[test]
 fn the_sfax_report_has_8_sections_and_8_practices() {
     let env = Env::sfax();
-    let run = env.run([
-        "inspect".as_ref(),
-        "--json".as_ref(),
-        env.corpus().join(SFAX_DOC).as_os_str(),
-    ]);
-    run.success();
-    let report: Report = run.json();
+    let report: Report = inspect(&env, SFAX_DOC, true).json();
     assert_eq!(report.doc, SFAX_DOC);
     assert_eq!(report.meta.date.as_deref(), Some("2019-06-25"));
+    assert_eq!(report.meta.place.as_deref(), Some("Salle Municipale, Sfax"));
     assert_eq!(report.meta.city.as_deref(), Some("Sfax"));
-    assert_eq!(report.titles(Kind::Section), SECTIONS);
-    assert_eq!(report.titles(Kind::Practice), PRACTICES);
-    assert_eq!(report.segments.len(), 16);
+    assert!(report.meta.title.starts_with("Bâtir la Confiance"));
+    assert_eq!(report.titles(Kind::Section).len(), 8);
+    assert_eq!(report.titles(Kind::Practice).len(), 8);
+    let segments: Vec<GoldenSegment> = report
+        .segments
+        .iter()
+        .map(|s| GoldenSegment {
+            id: s.id.clone(),
+            kind: s.kind,
+            title: s.title.clone(),
+        })
+        .collect();
+    assert_eq!(segments, golden());
     for (ordinal, segment) in report.segments.iter().enumerate() {
         assert_eq!(segment.ordinal, ordinal);
         assert!(!segment.text.is_empty(), "{}", segment.title);
@@ -52,17 +68,17 @@ fn the_sfax_report_has_8_sections_and_8_practices() {
 #[test]
 fn plain_inspect_lists_metadata_and_every_segment() {
     let env = Env::sfax();
-    let run = env.run(["inspect".as_ref(), env.corpus().join(SFAX_DOC).as_os_str()]);
-    run.success();
-    let out = &run.stdout;
+    let out = inspect(&env, SFAX_DOC, false).stdout;
     assert!(out.contains("date:    2019-06-25"), "{out}");
     assert!(out.contains("city:    Sfax"), "{out}");
     assert!(out.contains("16 (8 sections, 8 practices)"), "{out}");
-    for title in SECTIONS {
-        assert!(out.contains(&format!("section   {title}\n")), "{title}");
-    }
-    for title in PRACTICES {
-        assert!(out.contains(&format!("practice  {title}\n")), "{title}");
+    for segment in golden() {
+        let kind = match segment.kind {
+            Kind::Section => "section ",
+            Kind::Practice => "practice",
+        };
+        let line = format!("  {kind}  {}\n", segment.title);
+        assert!(out.contains(&line), "{line:?} missing from\n{out}");
     }
 }
 
@@ -70,15 +86,7 @@ fn plain_inspect_lists_metadata_and_every_segment() {
 fn segment_ids_are_stable() {
     let env = Env::empty();
     env.write(TUNIS_DOC, TUNIS);
-    let inspect = || -> Report {
-        env.run([
-            "inspect".as_ref(),
-            "--json".as_ref(),
-            env.corpus().join(TUNIS_DOC).as_os_str(),
-        ])
-        .json()
-    };
-    let before = inspect();
+    let before: Report = inspect(&env, TUNIS_DOC, true).json();
     assert_eq!(
         before.titles(Kind::Section),
         ["Contexte", "Recommandations"]
@@ -86,7 +94,7 @@ fn segment_ids_are_stable() {
     assert_eq!(before.meta.city.as_deref(), Some("Tunis"));
     // A corrected sentence keeps the segment's id.
     env.write(TUNIS_DOC, &TUNIS.replace("abricots", "pêches"));
-    let after = inspect();
+    let after: Report = inspect(&env, TUNIS_DOC, true).json();
     let ids = |r: &Report| r.segments.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&before), ids(&after));
 }

@@ -98,6 +98,7 @@ pub fn exists(dir: &Path) -> bool {
 
 /// Opens an existing palabre index, registering our analyzers.
 pub fn open(dir: &Path) -> Result<(Index, Fields)> {
+    check_not_a_file(dir)?;
     if !exists(dir) {
         if dir.is_dir() && !is_empty_folder(dir)? {
             return Err(Error::ForeignIndex {
@@ -123,6 +124,7 @@ pub fn open(dir: &Path) -> Result<(Index, Fields)> {
 /// With `rebuild`, an index of an older palabre schema is replaced; any
 /// other content of the folder is left alone and reported.
 fn open_for_writing(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
+    check_not_a_file(dir)?;
     if exists(dir) {
         match open(dir) {
             Err(Error::ForeignIndex { .. }) if rebuild && was_built_by_palabre(dir) => {
@@ -142,6 +144,18 @@ fn open_for_writing(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
     let index = Index::create_in_dir(dir, schema)?;
     analysis::register(index.tokenizers());
     Ok((index, fields))
+}
+
+/// A file where the index folder should be would otherwise be taken for a
+/// missing index, and creating the folder would fail with "File exists".
+fn check_not_a_file(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::ForeignIndex {
+            path: dir.to_path_buf(),
+            reason: "it is a file, not a folder".into(),
+        });
+    }
+    Ok(())
 }
 
 /// An index whose schema has our `kind` and `doc` fields: an older palabre's.

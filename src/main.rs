@@ -25,15 +25,68 @@ const NOT_FOUND: u8 = 1;
 const FAILED: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) if is_broken_pipe(&error) => ExitCode::from(FOUND),
         Err(error) => {
-            eprintln!("palabre: {error:#}");
+            eprintln!("palabre: {}", one_line(&error));
             ExitCode::from(FAILED)
         }
     }
+}
+
+/// Help and version go to stdout as clap writes them (and the full help to
+/// stderr when no subcommand is given); a bad command line gets one line,
+/// like every other error, e.g. `palabre: invalid value 'chapter' for
+/// '--kind <KIND>' [possible values: section, practice]`.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::from(if error.use_stderr() { FAILED } else { FOUND });
+    }
+    // clap's message is a paragraph, then a blank line, tips and usage: keep
+    // the paragraph, on one line, without its "error: " prefix, and the tips.
+    let rendered = error.render().to_string();
+    let mut lines = rendered.lines().map(str::trim);
+    let mut message = lines
+        .by_ref()
+        .take_while(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for tip in lines.filter(|line| line.starts_with("tip:")) {
+        message = format!("{message} ({tip})");
+    }
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    eprintln!("palabre: {message}");
+    ExitCode::from(FAILED)
+}
+
+/// The error and its causes on one line, like anyhow's `{:#}`, except that
+/// a cause already quoted by the message before it is not repeated: the
+/// library's errors include their cause (`notes.txt: No such file …`).
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line.replace('\n', " ")
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -147,41 +147,49 @@ struct Block {
     is_heading: bool,
 }
 
-/// Splits text into paragraphs: a blank line ends a paragraph, a list marker
-/// starts a new one, and the lines of a hard-wrapped paragraph are joined.
+/// Splits text into paragraphs: a blank line ends a paragraph, a list
+/// marker starts a new one, and the lines of a hard-wrapped paragraph are
+/// joined. Lines without blank lines between them are one wrapped paragraph
+/// only where they reach the wrap width: a short line ends its paragraph,
+/// so a title block or a heading written directly above its text stays
+/// apart ("Contexte" / "Ce document résume …").
 fn paragraphs(text: &str) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
-    let mut open = false;
-    for raw in text.lines() {
-        let line = raw.trim();
-        if line.is_empty() {
-            open = false;
-            continue;
-        }
-        let markdown_heading = markdown_heading(line);
-        let is_list_item = markdown_heading.is_none() && list_marker_len(line).is_some();
-        match blocks.last_mut() {
-            Some(last)
-                if open
-                    && !is_list_item
-                    && markdown_heading.is_none()
-                    && !last.markdown_heading =>
-            {
-                last.text.push(' ');
-                last.text.push_str(line);
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for group in lines.split(|line| line.is_empty()) {
+        let wrap_width = group.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let mut open = false;
+        for line in group {
+            let markdown_heading = markdown_heading(line);
+            let is_list_item = markdown_heading.is_none() && list_marker_len(line).is_some();
+            match blocks.last_mut() {
+                Some(last) if open && !is_list_item && markdown_heading.is_none() => {
+                    last.text.push(' ');
+                    last.text.push_str(line);
+                }
+                _ => blocks.push(Block {
+                    text: markdown_heading.unwrap_or(line).to_string(),
+                    bold: Vec::new(),
+                    is_list_item,
+                    markdown_heading: markdown_heading.is_some(),
+                    is_heading: false,
+                }),
             }
-            _ => blocks.push(Block {
-                text: markdown_heading.unwrap_or(line).to_string(),
-                bold: Vec::new(),
-                is_list_item,
-                markdown_heading: markdown_heading.is_some(),
-                is_heading: false,
-            }),
+            // A Markdown heading is a paragraph of its own.
+            open = markdown_heading.is_none() && reaches_wrap_width(line, wrap_width);
         }
-        // A Markdown heading is a paragraph of its own.
-        open = markdown_heading.is_none();
     }
     blocks
+}
+
+/// Shortest line width, in characters, that can be a wrapped line.
+const MIN_WRAP_WIDTH: usize = 50;
+
+/// Whether a line is as long as the lines around it: the text goes on on
+/// the next line.
+fn reaches_wrap_width(line: &str, wrap_width: usize) -> bool {
+    let len = line.chars().count();
+    wrap_width >= MIN_WRAP_WIDTH && len * 4 >= wrap_width * 3
 }
 
 /// Joins a paragraph cut by a page break: one that ends without final
@@ -742,9 +750,22 @@ mod tests {
 
     #[test]
     fn hard_wrapped_lines_form_one_paragraph() {
-        let text = "Contexte\n\nUne ligne\ncoupée à la main.\n";
+        let text = "Contexte\n\nUne ligne de texte assez longue pour être coupée par\nl'éditeur, puis la suite de la phrase qui se termine\nici.\n";
         let report = segment("t.txt", text);
-        assert_eq!(report.segments[0].text, "Une ligne coupée à la main.");
+        assert_eq!(
+            report.segments[0].text,
+            "Une ligne de texte assez longue pour être coupée par l'éditeur, puis la suite de la phrase qui se termine ici."
+        );
+    }
+
+    #[test]
+    fn short_lines_without_blank_lines_stay_apart() {
+        let text = "Migration Ville-à-Ville\nRencontre des villes\n3 mars 2020, Rabat\nContexte\nLes villes et les organisations de la société civile se sont réunies à Rabat.\n";
+        let report = segment("t.txt", text);
+        assert_eq!(report.meta.city.as_deref(), Some("Rabat"));
+        assert_eq!(report.meta.event.as_deref(), Some("Rencontre des villes"));
+        assert_eq!(report.segments.len(), 1);
+        assert_eq!(report.segments[0].title, "Contexte");
     }
 
     #[test]

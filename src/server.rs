@@ -115,7 +115,7 @@ pub fn handle(method: &Method, url: &str, engine: &Engine) -> Answer {
         return Answer::error(414, &format!("URL longer than {MAX_URL_BYTES} bytes"));
     }
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let known = matches!(path, "/search" | "/health");
+    let known = matches!(path, "/search" | "/documents" | "/health");
     if !known {
         return Answer::error(404, &format!("no such endpoint: {path}"));
     }
@@ -126,6 +126,7 @@ pub fn handle(method: &Method, url: &str, engine: &Engine) -> Answer {
     }
     let result = match path {
         "/search" => search(query, engine),
+        "/documents" => documents(engine),
         _ => health(engine),
     };
     result.unwrap_or_else(|error| {
@@ -150,6 +151,11 @@ fn health(engine: &Engine) -> Result<Answer, Error> {
             segments,
         },
     ))
+}
+
+/// The indexed reports, as `palabre documents --json` prints them.
+fn documents(engine: &Engine) -> Result<Answer, Error> {
+    Ok(Answer::json(200, &engine.documents()?))
 }
 
 fn search(query: &str, engine: &Engine) -> Result<Answer, Error> {

@@ -217,20 +217,16 @@ fn start_watching(paths: &cli::Paths, poll: bool) -> anyhow::Result<Watcher> {
     Ok(watcher)
 }
 
-/// Prints what the watcher does: each run that changed the index, and each
-/// bad file once rather than at every run (again if it is fixed and breaks).
+/// Prints what the watcher does: a line per run, and each bad file once
+/// rather than at every run (again if it is fixed and breaks again).
 fn watch_log() -> impl FnMut(&watch::Event) {
     let mut warned: HashSet<index::Skipped> = HashSet::new();
-    let mut first = true;
     move |event| match event {
         watch::Event::Indexed(summary) => {
             let now: HashSet<index::Skipped> = summary.skipped.iter().cloned().collect();
             report_skipped(now.difference(&warned));
-            if summary.changed() || first || now != warned {
-                eprintln!("palabre: {}", render::summary_line(summary));
-            }
+            eprintln!("palabre: {}", render::summary_line(summary));
             warned = now;
-            first = false;
         }
         watch::Event::Failed { error, retry_in } => {
             eprintln!("palabre: {error}; trying again in {} s", retry_in.as_secs());

@@ -25,7 +25,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
-use notify_debouncer_mini::notify::{self, PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_mini::notify::event::{AccessKind, AccessMode};
+use notify_debouncer_mini::notify::{
+    self, EventHandler, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, WatcherKind,
+};
 use notify_debouncer_mini::{
     new_debouncer_opt, Config, DebounceEventResult, DebouncedEventKind, Debouncer,
 };
@@ -123,7 +126,7 @@ impl Watcher {
             );
         let mut fallback = None;
         if !options.poll {
-            match watch::<RecommendedWatcher>(corpus, config.clone(), sender.clone()) {
+            match watch::<ChangesOnly<RecommendedWatcher>>(corpus, config.clone(), sender.clone()) {
                 Ok(debouncer) => {
                     return Ok(Watcher {
                         corpus: corpus.to_path_buf(),
@@ -227,6 +230,46 @@ impl Watcher {
     }
 }
 
+/// A file watcher that passes on only the events that can change a file:
+/// inotify also reports every `open` and every close without a write, and
+/// the debouncer forgets what kind an event was, so without this filter
+/// each re-index, which reads the reports, would set off the next one (and
+/// so would anyone opening a report to read it).
+struct ChangesOnly<W>(W);
+
+impl<W: notify::Watcher> notify::Watcher for ChangesOnly<W> {
+    fn new<F: EventHandler>(mut handler: F, config: notify::Config) -> notify::Result<Self> {
+        let filter = move |event: notify::Result<notify::Event>| {
+            if event.as_ref().map_or(true, |e| is_change(&e.kind)) {
+                handler.handle_event(event);
+            }
+        };
+        W::new(filter, config).map(ChangesOnly)
+    }
+
+    fn watch(&mut self, path: &Path, recursive_mode: RecursiveMode) -> notify::Result<()> {
+        self.0.watch(path, recursive_mode)
+    }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        self.0.unwatch(path)
+    }
+
+    fn kind() -> WatcherKind {
+        W::kind()
+    }
+}
+
+/// Whether an event can mean a changed file: anything but a mere access,
+/// except the close of a file opened for writing.
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
 /// Sets up a debounced watcher of kind `W` on the corpus.
 fn watch<W: notify::Watcher>(
     corpus: &Path,
@@ -298,6 +341,23 @@ mod tests {
         ] {
             assert!(!is_relevant(corpus, Path::new(path)), "{path}");
         }
+    }
+
+    #[test]
+    fn reading_a_file_is_not_a_change() {
+        use notify::event::{CreateKind, ModifyKind, RemoveKind};
+        assert!(!is_change(&EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(!is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(is_change(&EventKind::Create(CreateKind::File)));
+        assert!(is_change(&EventKind::Modify(ModifyKind::Any)));
+        assert!(is_change(&EventKind::Remove(RemoveKind::File)));
     }
 
     #[test]

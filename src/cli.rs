@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "palabre",
     version,
-    after_help = "Examples:\n  palabre search \"cadre juridique\"\n  palabre search refugies syriens --kind practice\n  palabre index\n  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt\n  palabre serve --bind 127.0.0.1:8080"
+    after_help = "Examples:\n  palabre search \"cadre juridique\"\n  palabre search refugies syriens --kind practice\n  palabre index\n  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt\n  palabre serve --bind 127.0.0.1:8080 --watch"
 )]
 pub struct Cli {
     /// Folders palabre works on.
@@ -81,7 +81,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Answer searches over HTTP: GET /search?q=…, GET /health
+    /// Answer searches over HTTP: GET /search?q=…, GET /documents, GET /health
     Serve {
         /// Address to listen on; use 0.0.0.0:PORT to listen on all interfaces
         #[arg(long, env = "PALABRE_BIND", default_value = palabre::DEFAULT_BIND, value_name = "ADDR")]
@@ -89,6 +89,20 @@ pub enum Command {
         /// Worker threads answering requests
         #[arg(long, default_value_t = 8)]
         threads: usize,
+        /// Also watch the corpus and re-index when reports are added, changed or removed
+        #[arg(long)]
+        watch: bool,
+        /// With --watch: scan the corpus every second instead of relying on file events
+        #[arg(long, requires = "watch")]
+        poll: bool,
+    },
+    /// Watch the corpus and re-index when reports are added, changed or
+    /// removed, until stopped (for when another process serves)
+    Watch {
+        /// Scan the corpus every second instead of relying on file events
+        /// (for network folders, where file events may not arrive)
+        #[arg(long)]
+        poll: bool,
     },
 }
 

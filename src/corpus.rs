@@ -70,7 +70,7 @@ pub fn is_report_path(path: &Path) -> bool {
 
 /// Hidden files (`.~lock.x.txt#`, `.x.swp`), backups (`x.txt~`), partial
 /// downloads and temporary files (`*.part`, `*.tmp`, `*.crdownload`).
-fn is_ignored_name(name: &str) -> bool {
+pub fn is_ignored_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     name.starts_with('.')
         || name.starts_with('~')
@@ -100,8 +100,16 @@ pub fn doc_name(corpus: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads a file's bytes.
+/// Reads a file's bytes. Only regular files (or links to them) are read:
+/// reading a named pipe called `x.txt` would block the indexer for ever.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !metadata.is_file() {
+        return Err(Error::BadReport {
+            path: path.to_path_buf(),
+            reason: "not a regular file".into(),
+        });
+    }
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
@@ -114,22 +122,28 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(bad("empty file"));
     }
-    let text = decode_bytes(bytes).ok_or_else(|| bad("binary file, not text"))?;
+    let text = decode_bytes(bytes).map_err(bad)?;
     Ok(normalise(&text))
 }
 
-fn decode_bytes(bytes: &[u8]) -> Option<String> {
+/// The text, or why the bytes are not text palabre can read.
+fn decode_bytes(bytes: &[u8]) -> std::result::Result<String, &'static str> {
     // A byte-order mark says it all: UTF-8, UTF-16LE or UTF-16BE.
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(bytes.get(bom_len..)?);
-        return (!had_errors).then(|| text.into_owned());
+        let body = bytes.get(bom_len..).unwrap_or_default();
+        let (text, had_errors) = encoding.decode_without_bom_handling(body);
+        return if had_errors {
+            Err("invalid text after its byte-order mark")
+        } else {
+            Ok(text.into_owned())
+        };
     }
     // NUL bytes do not occur in text in any 8-bit encoding.
     if bytes.contains(&0) {
-        return None;
+        return Err("binary file, not text");
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Some(text.to_string());
+        return Ok(text.to_string());
     }
     // Not UTF-8: Windows-1252, the superset of Latin-1 that Windows editors write.
     let (text, _, had_errors) = encoding_rs::WINDOWS_1252.decode(bytes);
@@ -137,7 +151,10 @@ fn decode_bytes(bytes: &[u8]) -> Option<String> {
         .chars()
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
         .count();
-    (!had_errors && controls * 100 <= text.chars().count()).then(|| text.into_owned())
+    if had_errors || controls * 100 > text.chars().count() {
+        return Err("neither UTF-8 nor Windows-1252 text");
+    }
+    Ok(text.into_owned())
 }
 
 /// NFC (so a decomposed `é` is one letter for the tokenizer), `\n` line
@@ -195,6 +212,30 @@ mod tests {
         assert_eq!(err.to_string(), "x.txt: empty file");
         let err = decode(Path::new("x.txt"), b"\x7fELF\x02\x01\x00\x00").unwrap_err();
         assert_eq!(err.to_string(), "x.txt: binary file, not text");
+    }
+
+    #[test]
+    fn bytes_in_no_known_encoding_are_refused_with_a_reason() {
+        // Not UTF-8 (0xc3 starts a sequence that 0x28 does not continue),
+        // and mostly C1 control characters once read as Windows-1252.
+        let bytes = b"\x81\x8d\x8f\x90\x9d\xc3\x28 r\x81\x8d\x8f\x90\x9d";
+        let err = decode(Path::new("x.txt"), bytes).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.txt: neither UTF-8 nor Windows-1252 text"
+        );
+        let err = decode(Path::new("x.txt"), b"\xff\xfe\x00\xd8").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.txt: invalid text after its byte-order mark"
+        );
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_bytes(dir.path()).unwrap_err();
+        assert!(err.to_string().ends_with(": not a regular file"), "{err}");
     }
 
     #[test]

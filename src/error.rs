@@ -37,12 +37,20 @@ pub enum Error {
     #[error("no index in {0}: run `palabre index` first")]
     NoIndex(PathBuf),
     /// Another process holds the index's writer lock.
-    #[error("another `palabre index` is writing to {path} (lock file {lock}); try again when it has finished")]
+    #[error("another palabre process (`index`, `watch` or `serve --watch`) is writing to {path} (it holds the lock {lock}); try again when it has finished")]
     Locked {
         /// The index folder.
         path: PathBuf,
         /// The lock file held by the other process.
         lock: PathBuf,
+    },
+    /// The corpus cannot be watched for changes.
+    #[error("cannot watch {path}: {reason}")]
+    Watch {
+        /// The corpus folder.
+        path: PathBuf,
+        /// What the file watcher said.
+        reason: String,
     },
     /// The query cannot be understood.
     #[error("invalid query: {message} (at character {position})")]

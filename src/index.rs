@@ -19,7 +19,7 @@ use tantivy::collector::DocSetCollector;
 use tantivy::directory::error::LockError;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, TantivyError, Term};
+use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term};
 
 use crate::analysis::{self, Lang};
 use crate::corpus::{self, ReportFile};
@@ -43,7 +43,7 @@ pub struct IndexOptions {
 }
 
 /// A report that could not be indexed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Skipped {
     /// The report's name.
     pub doc: String,
@@ -226,7 +226,12 @@ pub fn run(corpus_dir: &Path, index_dir: &Path, options: IndexOptions) -> Result
     let files = corpus::list_reports(corpus_dir)?;
     let (index, fields) = open_for_writing(index_dir, options.rebuild)?;
     let mut writer = writer(&index, index_dir)?;
-    let reader = index.reader()?;
+    // A one-off reader: the default policy would start a thread watching
+    // meta.json for every run of a long-lived watcher.
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
     let mut old = if options.rebuild {
         writer.delete_all_documents()?;
         HashMap::new()
@@ -308,6 +313,10 @@ pub fn run(corpus_dir: &Path, index_dir: &Path, options: IndexOptions) -> Result
     if summary.changed() || options.rebuild {
         writer.commit()?;
     }
+    // A commit collects garbage by itself, but a run with nothing to commit
+    // must still delete the files that a killed run left behind (tantivy
+    // lists every file it creates in .managed.json, so it knows them).
+    writer.garbage_collect_files().wait()?;
     writer.wait_merging_threads()?;
     reader.reload()?;
     let searcher = reader.searcher();
@@ -338,7 +347,7 @@ fn languages(detector: &Detector, report: &segment::Report) -> (Lang, Vec<Lang>)
 fn skipped(file: &ReportFile, error: &Error) -> Skipped {
     let reason = match error {
         Error::BadReport { reason, .. } => reason.clone(),
-        Error::Io { source, .. } => source.to_string(),
+        Error::Io { source, .. } => format!("cannot read it: {source}"),
         other => other.to_string(),
     };
     Skipped {

@@ -6,7 +6,7 @@
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
 //! [`search`] (parse, rank, snippets) → [`render`] (terminal, JSON, HTML)
-//! → [`server`] (HTTP).
+//! → [`server`] (HTTP). [`watch`] re-indexes when the corpus changes.
 
 pub mod analysis;
 pub mod corpus;
@@ -19,6 +19,7 @@ pub mod schema;
 pub mod search;
 pub mod segment;
 pub mod server;
+pub mod watch;
 
 pub use error::{Error, Result};
 

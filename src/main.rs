@@ -4,6 +4,7 @@
 
 mod cli;
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ use clap::Parser;
 use cli::{Cli, Command};
 use palabre::render::{self, Style};
 use palabre::search::{Engine, SearchRequest};
+use palabre::watch::{self, WatchOptions, Watcher};
 use palabre::{corpus, index, segment, server, Error};
 
 /// Exit status: something found, or the command did its job.
@@ -100,7 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Index { rebuild, json } => {
             let summary = index::run(&paths.corpus, &paths.index, index::IndexOptions { rebuild })?;
-            report_skipped(&summary);
+            report_skipped(&summary.skipped);
             if json {
                 print(&format!("{}\n", serde_json::to_string(&summary)?))?;
             } else {
@@ -159,7 +161,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 FOUND
             })
         }
-        Command::Serve { bind, threads } => {
+        Command::Serve {
+            bind,
+            threads,
+            watch,
+            poll,
+        } => {
             let engine = match Engine::open_live(&paths.index) {
                 Err(Error::NoIndex(_)) => {
                     build(&paths.corpus, &paths.index)?;
@@ -172,8 +179,36 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if !address.ip().is_loopback() {
                 eprintln!("palabre: warning: listening on all interfaces ({address}); anyone on the network can search");
             }
+            let engine = Arc::new(engine);
+            if watch {
+                let watcher = start_watching(paths, poll)?;
+                let engine = Arc::clone(&engine);
+                std::thread::spawn(move || {
+                    let mut log = watch_log();
+                    let result = watcher.run(|event| {
+                        log(event);
+                        // Our own commits are shown at once, without
+                        // waiting for the reader's next look at meta.json.
+                        if let watch::Event::Indexed(summary) = event {
+                            if summary.changed() {
+                                if let Err(error) = engine.reload() {
+                                    eprintln!("palabre: warning: {error}");
+                                }
+                            }
+                        }
+                    });
+                    if let Err(error) = result {
+                        eprintln!("palabre: {error}; the server goes on without watching");
+                    }
+                });
+            }
             eprintln!("palabre: listening on http://{address}");
-            server::run(server, Arc::new(engine), threads);
+            server::run(server, engine, threads);
+            Ok(FOUND)
+        }
+        Command::Watch { poll } => {
+            let watcher = start_watching(paths, poll)?;
+            watcher.run(watch_log())?;
             Ok(FOUND)
         }
     }
@@ -198,17 +233,60 @@ fn build(corpus: &Path, index_dir: &Path) -> anyhow::Result<()> {
         corpus.display()
     );
     let summary = index::run(corpus, index_dir, index::IndexOptions::default())?;
-    report_skipped(&summary);
+    report_skipped(&summary.skipped);
     eprintln!("palabre: {}", render::summary_line(&summary));
     Ok(())
 }
 
-fn report_skipped(summary: &index::IndexSummary) {
-    for skipped in &summary.skipped {
+fn report_skipped<'a>(skipped: impl IntoIterator<Item = &'a index::Skipped>) {
+    for skipped in skipped {
         eprintln!(
             "palabre: warning: skipped {}: {}",
             skipped.doc, skipped.reason
         );
+    }
+}
+
+fn start_watching(paths: &cli::Paths, poll: bool) -> anyhow::Result<Watcher> {
+    let options = WatchOptions {
+        poll,
+        ..WatchOptions::default()
+    };
+    let watcher = Watcher::start(&paths.corpus, &paths.index, options)?;
+    let how = match watcher.mode() {
+        watch::Mode::Native => "file events".to_string(),
+        watch::Mode::Polling { interval, fallback } => {
+            let every = format!("polling every {} ms", interval.as_millis());
+            match fallback {
+                Some(reason) => format!("{every}: file events unavailable ({reason})"),
+                None => every,
+            }
+        }
+    };
+    eprintln!(
+        "palabre: watching {} for changes ({how})",
+        paths.corpus.display()
+    );
+    Ok(watcher)
+}
+
+/// Prints what the watcher does: a line per run, and each bad file once
+/// rather than at every run (again if it is fixed and breaks again).
+fn watch_log() -> impl FnMut(&watch::Event) {
+    let mut warned: HashSet<index::Skipped> = HashSet::new();
+    move |event| match event {
+        watch::Event::Indexed(summary) => {
+            let now: HashSet<index::Skipped> = summary.skipped.iter().cloned().collect();
+            report_skipped(now.difference(&warned));
+            eprintln!("palabre: {}", render::summary_line(summary));
+            warned = now;
+        }
+        watch::Event::Failed { error, retry_in } => {
+            eprintln!("palabre: {error}; trying again in {} s", retry_in.as_secs());
+        }
+        watch::Event::WatchError(message) => {
+            eprintln!("palabre: warning: file watcher: {message}; re-indexing everything");
+        }
     }
 }
 

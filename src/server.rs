@@ -110,7 +110,7 @@ pub fn handle(method: &Method, url: &str, engine: &Engine) -> Answer {
         return Answer::error(414, &format!("URL longer than {MAX_URL_BYTES} bytes"));
     }
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let known = matches!(path, "/search" | "/health");
+    let known = matches!(path, "/search" | "/documents" | "/health");
     if !known {
         return Answer::error(404, &format!("no such endpoint: {path}"));
     }
@@ -121,6 +121,7 @@ pub fn handle(method: &Method, url: &str, engine: &Engine) -> Answer {
     }
     let result = match path {
         "/search" => search(query, engine),
+        "/documents" => documents(engine),
         _ => health(engine),
     };
     result.unwrap_or_else(|error| {
@@ -145,6 +146,11 @@ fn health(engine: &Engine) -> Result<Answer, Error> {
             segments,
         },
     ))
+}
+
+/// The indexed reports, as `palabre documents --json` prints them.
+fn documents(engine: &Engine) -> Result<Answer, Error> {
+    Ok(Answer::json(200, &engine.documents()?))
 }
 
 fn search(query: &str, engine: &Engine) -> Result<Answer, Error> {

@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage:
 //! [`corpus`] (find and decode report files) → [`segment`] (text → report
-//! with sections and practices) → [`analysis`] (language-aware analyzers;
+//! with sections and practices; [`entities`] reads a practice's city and
+//! organisations) → [`analysis`] (language-aware analyzers;
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
 //! [`search`] (parse, rank, snippets) → [`render`] (terminal, JSON, HTML)
@@ -10,6 +11,7 @@
 
 pub mod analysis;
 pub mod corpus;
+pub mod entities;
 pub mod error;
 pub mod index;
 pub mod language;

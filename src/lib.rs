@@ -7,20 +7,25 @@
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
 //! [`search`] (parse, rank, snippets) → [`render`] (terminal, JSON, HTML)
-//! → [`server`] (HTTP).
+//! → [`server`] (HTTP; [`web`] holds the search page and the API
+//! description compiled in). [`facets`] counts field values over the
+//! matches; [`passage`] reads one segment in full.
 
 pub mod analysis;
 pub mod corpus;
 pub mod entities;
 pub mod error;
+pub mod facets;
 pub mod index;
 pub mod language;
+pub mod passage;
 pub mod query;
 pub mod render;
 pub mod schema;
 pub mod search;
 pub mod segment;
 pub mod server;
+pub mod web;
 
 pub use error::{Error, Result};
 

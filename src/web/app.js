@@ -200,7 +200,10 @@
       var link = pair[0];
       var page = pair[1];
       var target = { q: state.q, page: page, filters: state.filters };
-      link.hidden = page < 1 || page > last;
+      var off = page < 1 || page > last;
+      link.className = off ? 'off' : '';
+      link.setAttribute('aria-hidden', off ? 'true' : 'false');
+      link.tabIndex = off ? -1 : 0;
       link.href = pageUrl(target);
       link.onclick = function (event) {
         event.preventDefault();

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "palabre",
     version,
-    after_help = "Examples:\n  palabre search \"cadre juridique\"\n  palabre search refugies syriens --kind practice\n  palabre index\n  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt\n  palabre serve --bind 127.0.0.1:8080 --watch"
+    after_help = "Examples:\n  palabre search \"cadre juridique\"\n  palabre search refugies syriens --kind practice\n  palabre search migrants --kind practice --city Douala --year 2019\n  palabre show 1a2b3c4d5e6f7a8b\n  palabre index\n  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt\n  palabre serve --bind 127.0.0.1:8080 --watch"
 )]
 pub struct Cli {
     /// Folders palabre works on.
@@ -63,7 +63,30 @@ pub enum Command {
         /// Only sections or only practices (case studies)
         #[arg(long, value_enum)]
         kind: Option<KindArg>,
-        /// Print one JSON object instead of text
+        /// Only this report (its file name); repeat for several
+        #[arg(long, value_name = "NAME")]
+        doc: Vec<String>,
+        /// Only this city (of the meeting, or named by the practice); repeat for several
+        #[arg(long, value_name = "CITY")]
+        city: Vec<String>,
+        /// Only meetings of this year; repeat for several
+        #[arg(long, value_name = "YEAR")]
+        year: Vec<u16>,
+        /// Only segments in this language (fr, en, es, ar); repeat for several
+        #[arg(long, value_name = "CODE", value_parser = parse_lang)]
+        lang: Vec<palabre::analysis::Lang>,
+        /// Only practices naming this organisation; repeat for several
+        #[arg(long, value_name = "NAME")]
+        org: Vec<String>,
+        /// Print one JSON object instead of text (with the facets)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one segment in full, by the id that search shows
+    Show {
+        /// The segment id (16 hex digits)
+        id: String,
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
@@ -81,7 +104,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Answer searches over HTTP: GET /search?q=…, GET /documents, GET /health
+    /// Answer searches over HTTP: the search page at /, GET /search?q=…,
+    /// GET /segments/ID, GET /documents, GET /health, GET /openapi.json
     Serve {
         /// Address to listen on; use 0.0.0.0:PORT to listen on all interfaces
         #[arg(long, env = "PALABRE_BIND", default_value = palabre::DEFAULT_BIND, value_name = "ADDR")]
@@ -104,6 +128,11 @@ pub enum Command {
         #[arg(long)]
         poll: bool,
     },
+}
+
+fn parse_lang(code: &str) -> Result<palabre::analysis::Lang, String> {
+    palabre::analysis::Lang::from_code(code)
+        .ok_or_else(|| format!("{code:?} is not one of fr, en, es, ar"))
 }
 
 /// `--kind` values.

@@ -2,17 +2,24 @@
 //!
 //! The pipeline, one module per stage:
 //! [`corpus`] (find and decode report files) → [`segment`] (text → report
-//! with sections and practices) → [`analysis`] (language-aware analyzers;
+//! with sections and practices; [`entities`] reads a practice's city and
+//! organisations) → [`analysis`] (language-aware analyzers;
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
 //! [`search`] (parse, rank, snippets) → [`render`] (terminal, JSON, HTML)
-//! → [`server`] (HTTP). [`watch`] re-indexes when the corpus changes.
+//! → [`server`] (HTTP; [`web`] holds the search page and the API
+//! description compiled in). [`facets`] counts field values over the
+//! matches; [`passage`] reads one segment in full. [`watch`] re-indexes
+//! when the corpus changes.
 
 pub mod analysis;
 pub mod corpus;
+pub mod entities;
 pub mod error;
+pub mod facets;
 pub mod index;
 pub mod language;
+pub mod passage;
 pub mod query;
 pub mod render;
 pub mod schema;
@@ -20,6 +27,7 @@ pub mod search;
 pub mod segment;
 pub mod server;
 pub mod watch;
+pub mod web;
 
 pub use error::{Error, Result};
 

@@ -15,7 +15,7 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use palabre::render::{self, Style};
-use palabre::search::{Engine, SearchRequest};
+use palabre::search::{Engine, Filters, SearchRequest};
 use palabre::watch::{self, WatchOptions, Watcher};
 use palabre::{corpus, index, segment, server, Error};
 
@@ -115,6 +115,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             limit,
             offset,
             kind,
+            doc,
+            city,
+            year,
+            lang,
+            org,
             json,
         } => {
             let engine = open_or_build(&paths.corpus, &paths.index)?;
@@ -123,6 +128,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 limit,
                 offset,
                 kind: kind.map(Into::into),
+                filters: Filters {
+                    doc,
+                    city,
+                    year,
+                    lang,
+                    org,
+                },
             };
             let results = engine.search(&request)?;
             if json {
@@ -131,6 +143,23 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 print(&render::results_terminal(&results, offset, stdout_style()))?;
             }
             Ok(if results.total > 0 { FOUND } else { NOT_FOUND })
+        }
+        Command::Show { id, json } => {
+            let engine = Engine::open(&paths.index)?;
+            let passage = match engine.passage(&id) {
+                Err(error @ Error::UnknownSegment(_)) => {
+                    // Nothing found, like a search without hits.
+                    eprintln!("palabre: {error}");
+                    return Ok(NOT_FOUND);
+                }
+                other => other?,
+            };
+            if json {
+                print(&format!("{}\n", serde_json::to_string(&passage)?))?;
+            } else {
+                print(&render::passage_terminal(&passage))?;
+            }
+            Ok(FOUND)
         }
         Command::Inspect { file, json } => {
             let bytes = corpus::read_bytes(&file)?;

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::index::IndexSummary;
+use crate::passage::Passage;
 use crate::schema::ReportRecord;
 use crate::search::{SearchResults, Snippet};
 use crate::segment::Report;
@@ -205,6 +206,142 @@ pub fn documents_terminal(records: &[ReportRecord]) -> String {
     out
 }
 
+/// A passage for a terminal: heading, metadata, the whole text, and the
+/// ids of its neighbours.
+pub fn passage_terminal(passage: &Passage) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", passage.title);
+    let _ = writeln!(out, "kind:    {}", passage.kind);
+    let _ = writeln!(out, "report:  {} — {}", passage.doc_title, passage.doc);
+    for (label, value) in passage_facts(passage) {
+        let _ = writeln!(out, "{:<8} {value}", format!("{label}:"));
+    }
+    let _ = writeln!(out, "\n{}\n", passage.text);
+    for (label, neighbour) in [("previous", &passage.previous), ("next", &passage.next)] {
+        if let Some(n) = neighbour {
+            let _ = writeln!(out, "{label}: {} ({})", n.id, n.title);
+        }
+    }
+    out
+}
+
+/// The optional facts of a passage, labelled in English for the terminal.
+fn passage_facts(passage: &Passage) -> Vec<(&'static str, String)> {
+    let mut facts = Vec::new();
+    if let Some(date) = &passage.date {
+        facts.push(("date", date.clone()));
+    }
+    if let Some(city) = &passage.city {
+        facts.push(("city", city.clone()));
+    }
+    if !passage.organisations.is_empty() {
+        facts.push(("orgs", passage.organisations.join("; ")));
+    }
+    if let Some(part) = &passage.part {
+        facts.push(("part", part.clone()));
+    }
+    facts.push(("lang", passage.lang.clone()));
+    facts.push(("id", passage.id.clone()));
+    facts
+}
+
+/// A passage as a whole French HTML page, everything from the report
+/// escaped. Styles come from `/app.css`; the page needs no script.
+pub fn passage_html(passage: &Passage) -> String {
+    let e = escape_html;
+    let kind = if passage.kind == "practice" {
+        "Pratique"
+    } else {
+        "Section"
+    };
+    let mut out = String::with_capacity(passage.text.len() * 2 + 2048);
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{} — palabre</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n</head>\n<body>\n\
+         <header class=\"top\"><a href=\"/\">← Rechercher dans les rapports</a></header>\n\
+         <main class=\"passage\" id=\"passage\">\n<p class=\"kind kind-{}\">{kind}</p>\n<h1>{}</h1>\n<dl class=\"facts\">\n",
+        e(&passage.title),
+        e(&passage.kind),
+        e(&passage.title),
+    );
+    let mut fact = |label: &str, value: &str| {
+        let _ = writeln!(out, "<dt>{label}</dt><dd>{}</dd>", e(value));
+    };
+    fact(
+        "Rapport",
+        &format!("{} ({})", passage.doc_title, passage.doc),
+    );
+    if let Some(date) = &passage.date {
+        fact("Date de la réunion", date);
+    }
+    if let Some(city) = passage.report.as_ref().and_then(|r| r.city.as_ref()) {
+        fact("Ville de la réunion", city);
+    }
+    if let Some(city) = passage.city.as_ref().filter(|_| passage.kind == "practice") {
+        fact("Lieu de la pratique", city);
+    }
+    if !passage.organisations.is_empty() {
+        fact("Organisations", &passage.organisations.join(" ; "));
+    }
+    if let Some(part) = &passage.part {
+        fact("Partie", part);
+    }
+    out.push_str("</dl>\n");
+    let _ = writeln!(
+        out,
+        "<div class=\"text\" lang=\"{}\" dir=\"auto\">",
+        e(&passage.lang)
+    );
+    text_html(&mut out, &passage.text);
+    out.push_str("</div>\n<nav class=\"neighbours\" aria-label=\"Passages voisins\">\n");
+    if let Some(n) = &passage.previous {
+        let _ = writeln!(
+            out,
+            "<a rel=\"prev\" href=\"{}\">← {}</a>",
+            e(&n.url),
+            e(&n.title)
+        );
+    }
+    if let Some(n) = &passage.next {
+        let _ = writeln!(
+            out,
+            "<a rel=\"next\" href=\"{}\">{} →</a>",
+            e(&n.url),
+            e(&n.title)
+        );
+    }
+    out.push_str("</nav>\n</main>\n</body>\n</html>\n");
+    out
+}
+
+/// A segment's text as HTML: one paragraph per line, runs of `- ` items
+/// as a list.
+fn text_html(out: &mut String, text: &str) {
+    let mut in_list = false;
+    for line in text.lines() {
+        let item = line.strip_prefix("- ");
+        match (item, in_list) {
+            (Some(_), false) => out.push_str("<ul>\n"),
+            (None, true) => out.push_str("</ul>\n"),
+            _ => {}
+        }
+        in_list = item.is_some();
+        match item {
+            Some(item) => {
+                let _ = writeln!(out, "<li>{}</li>", escape_html(item));
+            }
+            None => {
+                let _ = writeln!(out, "<p>{}</p>", escape_html(line));
+            }
+        }
+    }
+    if in_list {
+        out.push_str("</ul>\n");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +372,56 @@ mod tests {
             snippet_terminal(&snippet, Style::Color),
             "<b>\x1b[1;31mcadre\x1b[0m</b> \x1b[1;31mjuridique\x1b[0m"
         );
+    }
+
+    fn passage(text: &str) -> Passage {
+        Passage {
+            id: "0123456789abcdef".into(),
+            kind: "practice".into(),
+            title: "<b>Titre</b>".into(),
+            part: None,
+            ordinal: 1,
+            text: text.into(),
+            lang: "fr".into(),
+            city: Some("Nador".into()),
+            organisations: vec!["ASTICUDE".into()],
+            doc: "r.txt".into(),
+            doc_title: "Rapport & co".into(),
+            date: Some("2019-06-25".into()),
+            year: Some(2019),
+            url: "/segments/0123456789abcdef".into(),
+            report: None,
+            previous: None,
+            next: Some(crate::passage::Neighbour {
+                id: "fedcba9876543210".into(),
+                title: "Suite\"><script>".into(),
+                kind: "section".into(),
+                url: "/segments/fedcba9876543210".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn passage_pages_escape_the_report_and_list_items() {
+        let html = passage_html(&passage(
+            "Intro <script>alert(1)</script>\n- un\n- deux\nFin.",
+        ));
+        assert!(html.contains("<h1>&lt;b&gt;Titre&lt;/b&gt;</h1>"));
+        assert!(html.contains("<p>Intro &lt;script&gt;alert(1)&lt;/script&gt;</p>"));
+        assert!(html.contains("<ul>\n<li>un</li>\n<li>deux</li>\n</ul>\n<p>Fin.</p>"));
+        assert!(html.contains("Rapport &amp; co"));
+        assert!(html.contains("<a rel=\"next\" href=\"/segments/fedcba9876543210\">Suite&quot;&gt;&lt;script&gt; →</a>"));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("<dd>Nador</dd>"));
+    }
+
+    #[test]
+    fn passages_print_in_full_for_a_terminal() {
+        let text = passage_terminal(&passage("Ligne un.\nLigne deux."));
+        assert!(text.starts_with("<b>Titre</b>\n"));
+        assert!(text.contains("\nLigne un.\nLigne deux.\n"));
+        assert!(text.contains("city:    Nador"));
+        assert!(text.contains("next: fedcba9876543210 (Suite\"><script>)"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use tantivy::schema::{
 use tantivy::TantivyDocument;
 
 use crate::analysis::Lang;
-use crate::segment::Report;
+use crate::segment::{Report, SegmentKind};
 
 /// Field names.
 pub mod name {
@@ -37,8 +37,11 @@ pub mod name {
     pub const DATE: &str = "date";
     /// Meeting year.
     pub const YEAR: &str = "year";
-    /// Meeting city.
+    /// City: of the meeting for a section or a report record; the one the
+    /// practice names for a practice (empty when it names none).
     pub const CITY: &str = "city";
+    /// Organisations a practice names (several values).
+    pub const ORG: &str = "org";
     /// Enclosing heading (e.g. the annex title).
     pub const PART: &str = "part";
     /// Position of the segment in its report.
@@ -75,6 +78,8 @@ pub struct Fields {
     pub year: Field,
     /// See [`name::CITY`].
     pub city: Field,
+    /// See [`name::ORG`].
+    pub org: Field,
     /// See [`name::PART`].
     pub part: Field,
     /// See [`name::ORDINAL`].
@@ -138,7 +143,8 @@ pub fn build() -> (Schema, Fields) {
         lang: builder.add_text_field(name::LANG, keyword.clone()),
         date: builder.add_text_field(name::DATE, STORED),
         year: builder.add_u64_field(name::YEAR, INDEXED | STORED | FAST),
-        city: builder.add_text_field(name::CITY, keyword),
+        city: builder.add_text_field(name::CITY, keyword.clone()),
+        org: builder.add_text_field(name::ORG, keyword),
         part: builder.add_text_field(name::PART, STORED),
         ordinal: builder.add_u64_field(name::ORDINAL, STORED | FAST),
         hash: builder.add_text_field(name::HASH, STORED),
@@ -211,6 +217,9 @@ pub fn documents(
         serde_json::to_string(record).unwrap_or_default(),
     );
     add_meeting(fields, &mut head, report, year);
+    if let Some(city) = &meta.city {
+        head.add_text(fields.city, city);
+    }
     docs.push(head);
 
     for (segment, lang) in report.segments.iter().zip(segment_langs) {
@@ -232,6 +241,17 @@ pub fn documents(
             doc.add_text(fields.part, part);
         }
         add_meeting(fields, &mut doc, report, year);
+        // A practice is about the place it names, not where it was told.
+        let city = match segment.kind {
+            SegmentKind::Section => meta.city.as_ref(),
+            SegmentKind::Practice => segment.city.as_ref(),
+        };
+        if let Some(city) = city {
+            doc.add_text(fields.city, city);
+        }
+        for organisation in &segment.organisations {
+            doc.add_text(fields.org, organisation);
+        }
         docs.push(doc);
     }
     docs
@@ -243,9 +263,6 @@ fn add_meeting(fields: &Fields, doc: &mut TantivyDocument, report: &Report, year
     }
     if let Some(year) = year {
         doc.add_u64(fields.year, year);
-    }
-    if let Some(city) = &report.meta.city {
-        doc.add_text(fields.city, city);
     }
 }
 

@@ -23,6 +23,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 
 use crate::analysis::{self, Lang};
 use crate::error::{Error, Result};
+use crate::facets::{FacetCollector, FacetField, Facets};
 use crate::index;
 use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord, REPORT_KIND};
@@ -41,6 +42,34 @@ pub const DEFAULT_LIMIT: usize = 10;
 /// Snippet length, in characters.
 const SNIPPET_CHARS: usize = 220;
 
+/// Filters on the segments' fields: the values given for one field are
+/// alternatives (OR), different fields must all match (AND). An empty list
+/// does not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Report names (`doc`).
+    pub doc: Vec<String>,
+    /// Cities.
+    pub city: Vec<String>,
+    /// Meeting years.
+    pub year: Vec<u16>,
+    /// Segment languages.
+    pub lang: Vec<Lang>,
+    /// Organisations named by practices.
+    pub org: Vec<String>,
+}
+
+impl Filters {
+    /// True when nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        self.doc.is_empty()
+            && self.city.is_empty()
+            && self.year.is_empty()
+            && self.lang.is_empty()
+            && self.org.is_empty()
+    }
+}
+
 /// A search: the query text and what to return.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
@@ -52,6 +81,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Only this kind of segment.
     pub kind: Option<SegmentKind>,
+    /// Only segments with these field values.
+    pub filters: Filters,
 }
 
 impl SearchRequest {
@@ -62,6 +93,7 @@ impl SearchRequest {
             limit: DEFAULT_LIMIT,
             offset: 0,
             kind: None,
+            filters: Filters::default(),
         }
     }
 
@@ -115,9 +147,15 @@ pub struct Hit {
     /// Meeting date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// Meeting city.
+    /// City: of the meeting for a section, named by the practice for a
+    /// practice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// Organisations the practice names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub organisations: Vec<String>,
+    /// Where the whole passage is: `/segments/{id}`.
+    pub url: String,
 }
 
 /// The answer to a search.
@@ -131,6 +169,15 @@ pub struct SearchResults {
     pub took_ms: f64,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
+    /// Counts per value of each filterable field, over all the matches. The
+    /// counts of a filtered field ignore that field's own filter, so they
+    /// show what choosing another value would give.
+    pub facets: Facets,
+}
+
+/// The address of a segment's passage view.
+pub fn segment_url(id: &str) -> String {
+    format!("/segments/{id}")
 }
 
 /// An open index, ready to answer searches. Cheap to share between threads.
@@ -164,6 +211,16 @@ impl Engine {
             fields,
             analyzers,
         })
+    }
+
+    /// A searcher on the latest state the reader has loaded.
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The schema's fields.
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.fields
     }
 
     /// The underlying index.
@@ -206,13 +263,17 @@ impl Engine {
         let plan = self.plan(&parsed.clauses);
         let searcher = self.reader.searcher();
 
-        let filters = self.filters(request, &plan.excluded);
+        let filters = self.filters(request, &plan.excluded, None);
         let wanted = request.offset + request.limit;
         let (total, addresses) = match (&plan.all, &plan.any) {
             (Some(all), Some(any)) => {
                 rank_in_tiers(&searcher, all.as_ref(), any.as_ref(), &filters, wanted)?
             }
             _ => (0, Vec::new()),
+        };
+        let facets = match &plan.any {
+            Some(any) => self.facets(&searcher, request, &plan.excluded, any.as_ref())?,
+            None => Facets::default(),
         };
         let page: Vec<(f32, DocAddress)> = addresses
             .into_iter()
@@ -225,6 +286,7 @@ impl Engine {
             total,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
             hits,
+            facets,
         })
     }
 
@@ -301,16 +363,87 @@ impl Engine {
         }
     }
 
+    /// Counts the facets of the segments `any` matches. A filtered field
+    /// is counted in a pass of its own that leaves its filter out, so that
+    /// its other values keep their counts.
+    fn facets(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        excluded: &[Box<dyn TantivyQuery>],
+        any: &dyn TantivyQuery,
+    ) -> Result<Facets> {
+        let (filtered, unfiltered): (Vec<FacetField>, Vec<FacetField>) = FacetField::ALL
+            .into_iter()
+            .partition(|&field| self.filters_field(request, field));
+        let mut passes: Vec<(Option<FacetField>, Vec<FacetField>)> = vec![(None, unfiltered)];
+        passes.extend(filtered.into_iter().map(|field| (Some(field), vec![field])));
+        let mut facets = Facets::default();
+        for (left_out, fields) in passes {
+            let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
+                vec![(Occur::Must, any.box_clone())];
+            clauses.extend(self.filters(request, excluded, left_out));
+            let counts = searcher
+                .search(&BooleanQuery::new(clauses), &FacetCollector::new(fields))?
+                .map_err(|message| Error::Tantivy(tantivy::TantivyError::InternalError(message)))?;
+            for (field, values) in counts {
+                facets.set(field, values);
+            }
+        }
+        Ok(facets)
+    }
+
+    fn filters_field(&self, request: &SearchRequest, field: FacetField) -> bool {
+        let f = &request.filters;
+        match field {
+            FacetField::Kind => request.kind.is_some(),
+            FacetField::Doc => !f.doc.is_empty(),
+            FacetField::City => !f.city.is_empty(),
+            FacetField::Year => !f.year.is_empty(),
+            FacetField::Lang => !f.lang.is_empty(),
+            FacetField::Org => !f.org.is_empty(),
+        }
+    }
+
     /// Clauses every hit must satisfy: a segment (not a report record), of
-    /// the requested kind, without excluded words.
+    /// the requested kind and field values (except those of `left_out`),
+    /// without excluded words.
     fn filters(
         &self,
         request: &SearchRequest,
         excluded: &[Box<dyn TantivyQuery>],
+        left_out: Option<FacetField>,
     ) -> Vec<(Occur, Box<dyn TantivyQuery>)> {
         let mut filters: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-        if let Some(kind) = request.kind {
+        let keep = |field: FacetField| left_out != Some(field);
+        if let Some(kind) = request.kind.filter(|_| keep(FacetField::Kind)) {
             filters.push((Occur::Must, term_query(self.fields.kind, kind.as_str())));
+        }
+        let f = &request.filters;
+        let text_filters = [
+            (FacetField::Doc, self.fields.doc, &f.doc),
+            (FacetField::City, self.fields.city, &f.city),
+            (FacetField::Org, self.fields.org, &f.org),
+        ];
+        for (field, index_field, values) in text_filters {
+            if keep(field) {
+                let terms = values.iter().map(|v| Term::from_field_text(index_field, v));
+                filters.extend(any_of(terms));
+            }
+        }
+        if keep(FacetField::Lang) {
+            let terms = f
+                .lang
+                .iter()
+                .map(|l| Term::from_field_text(self.fields.lang, l.code()));
+            filters.extend(any_of(terms));
+        }
+        if keep(FacetField::Year) {
+            let terms = f
+                .year
+                .iter()
+                .map(|&y| Term::from_field_u64(self.fields.year, u64::from(y)));
+            filters.extend(any_of(terms));
         }
         filters.push((Occur::MustNot, term_query(self.fields.kind, REPORT_KIND)));
         for query in excluded {
@@ -365,6 +498,11 @@ impl Engine {
                 lang: lang_code,
                 date: optional(self.fields.date),
                 city: optional(self.fields.city),
+                organisations: doc
+                    .get_all(self.fields.org)
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                url: segment_url(&text(self.fields.id)),
             });
         }
         Ok(hits)
@@ -411,7 +549,24 @@ fn rank_in_tiers(
     Ok((total, ranked))
 }
 
-fn term_query(field: Field, value: &str) -> Box<dyn TantivyQuery> {
+/// A clause matching any of the terms; none when there is no term.
+fn any_of(terms: impl Iterator<Item = Term>) -> Option<(Occur, Box<dyn TantivyQuery>)> {
+    let alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = terms
+        .map(|term| {
+            let query: Box<dyn TantivyQuery> =
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (Occur::Should, query)
+        })
+        .collect();
+    (!alternatives.is_empty()).then(|| {
+        (
+            Occur::Must,
+            Box::new(BooleanQuery::new(alternatives)) as Box<dyn TantivyQuery>,
+        )
+    })
+}
+
+pub(crate) fn term_query(field: Field, value: &str) -> Box<dyn TantivyQuery> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,

@@ -21,6 +21,8 @@
 
 use serde::Serialize;
 
+use crate::entities;
+
 /// Longest line, in characters, that may still be a heading.
 const MAX_HEADING_CHARS: usize = 160;
 /// Most words a heading may have.
@@ -116,6 +118,11 @@ pub struct Segment {
     /// Phrases the report sets in bold (`**Cadre juridique:**`): its key
     /// points, weighted above the body text when ranking.
     pub keyphrases: Vec<String>,
+    /// For a practice: the city (or country) its title or first sentence
+    /// names; `None` when none is named, and always for a section.
+    pub city: Option<String>,
+    /// For a practice: the organisations its title or first sentence names.
+    pub organisations: Vec<String>,
 }
 
 /// Segments a report. `doc` names it (its path relative to the corpus) and
@@ -315,6 +322,8 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
                 ordinal: 0,
                 text: String::new(),
                 keyphrases: Vec::new(),
+                city: None,
+                organisations: Vec::new(),
             });
             continue;
         }
@@ -327,6 +336,8 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
             ordinal: 0,
             text: String::new(),
             keyphrases: Vec::new(),
+            city: None,
+            organisations: Vec::new(),
         });
         if !segment.text.is_empty() {
             segment.text.push('\n');
@@ -336,6 +347,14 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
     }
     segments.extend(current);
     assign_ids(doc, &mut segments);
+    for practice in segments
+        .iter_mut()
+        .filter(|s| s.kind == SegmentKind::Practice)
+    {
+        let found = entities::practice_entities(&practice.title, &practice.text);
+        practice.city = found.city;
+        practice.organisations = found.organisations;
+    }
     segments
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP server (tiny_http): routes requests, parses parameters, calls
-//! the search engine and writes JSON. Never panics on a request: every
-//! error from user input becomes a 4xx JSON answer.
+//! the search engine and writes JSON, or HTML for the search page and the
+//! passage view. Never panics on a request: every error from user input
+//! becomes a 4xx JSON answer.
 //!
 //! The index is opened read-only with a live reader, so a re-index by
 //! `palabre index` in another process is visible within about a second.
@@ -11,12 +12,50 @@ use std::sync::Arc;
 use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, Server};
 
+use crate::analysis::Lang;
 use crate::error::Error;
+use crate::render;
 use crate::search::{Engine, SearchRequest};
 use crate::segment::SegmentKind;
+use crate::web;
 
 /// Longest request line accepted (path and query string), in bytes.
 pub const MAX_URL_BYTES: usize = 8 * 1024;
+
+/// The JSON API's paths, as `docs/openapi.json` documents them.
+pub const API_PATHS: [&str; 4] = ["/search", "/segments/{id}", "/health", "/openapi.json"];
+/// The search page and its assets.
+pub const PAGE_PATHS: [&str; 3] = ["/", "/app.js", "/app.css"];
+/// Where the passage views live: `/segments/{id}`.
+const SEGMENTS_PREFIX: &str = "/segments/";
+/// Sent with every HTML page: scripts and styles only from this server,
+/// never inline, so that text from a report can never run as code.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'";
+
+/// What a path asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route<'a> {
+    Search,
+    Documents,
+    Health,
+    Segment(&'a str),
+    /// A file compiled into the binary: its content type and body.
+    Asset(&'static str, &'static str),
+}
+
+fn route(path: &str) -> Option<Route<'_>> {
+    match path {
+        "/search" => Some(Route::Search),
+        "/documents" => Some(Route::Documents),
+        "/health" => Some(Route::Health),
+        _ => {
+            if let Some(id) = path.strip_prefix(SEGMENTS_PREFIX) {
+                return (!id.is_empty() && !id.contains('/')).then_some(Route::Segment(id));
+            }
+            web::asset(path).map(|(content_type, body)| Route::Asset(content_type, body))
+        }
+    }
+}
 
 /// An HTTP answer before it is written: status and JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +77,19 @@ impl Answer {
                 headers: Vec::new(),
             },
             Err(e) => Answer::error(500, &format!("could not write the answer: {e}")),
+        }
+    }
+
+    /// A page or file with its content type; HTML gets the security policy.
+    fn content(content_type: &'static str, body: String) -> Answer {
+        let mut headers = vec![("Content-Type", content_type.to_string())];
+        if content_type.starts_with("text/html") {
+            headers.push(("Content-Security-Policy", CONTENT_SECURITY_POLICY.into()));
+        }
+        Answer {
+            status: 200,
+            body,
+            headers,
         }
     }
 
@@ -86,14 +138,26 @@ pub fn run(server: Server, engine: Arc<Engine>, threads: usize) {
 }
 
 fn respond(request: Request, engine: &Engine) {
-    let answer = handle(request.method(), request.url(), engine);
+    let accept = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Accept"))
+        .map(|h| h.value.as_str().to_string());
+    let answer = handle_with_accept(request.method(), request.url(), accept.as_deref(), engine);
     // from_data sets Content-Length: no chunked encoding for small bodies.
     let mut response =
         Response::from_data(answer.body.into_bytes()).with_status_code(answer.status);
-    let mut headers = vec![(
-        "Content-Type",
-        "application/json; charset=utf-8".to_string(),
-    )];
+    let mut headers = vec![("X-Content-Type-Options", "nosniff".to_string())];
+    if !answer
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "Content-Type")
+    {
+        headers.push((
+            "Content-Type",
+            "application/json; charset=utf-8".to_string(),
+        ));
+    }
     headers.extend(answer.headers);
     for (name, value) in headers {
         if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
@@ -104,30 +168,93 @@ fn respond(request: Request, engine: &Engine) {
     let _ = request.respond(response);
 }
 
-/// Routes one request. Pure apart from the engine: testable without sockets.
+/// Routes one request, as a program asking for JSON. Pure apart from the
+/// engine: testable without sockets.
 pub fn handle(method: &Method, url: &str, engine: &Engine) -> Answer {
+    handle_with_accept(method, url, None, engine)
+}
+
+/// Routes one request; `accept` is its `Accept` header, which decides
+/// between JSON and HTML for the passage view.
+pub fn handle_with_accept(
+    method: &Method,
+    url: &str,
+    accept: Option<&str>,
+    engine: &Engine,
+) -> Answer {
     if url.len() > MAX_URL_BYTES {
         return Answer::error(414, &format!("URL longer than {MAX_URL_BYTES} bytes"));
     }
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let known = matches!(path, "/search" | "/documents" | "/health");
-    if !known {
+    let Some(route) = route(path) else {
         return Answer::error(404, &format!("no such endpoint: {path}"));
-    }
+    };
     if *method != Method::Get && *method != Method::Head {
         let mut answer = Answer::error(405, &format!("{method} is not allowed on {path}; use GET"));
         answer.headers.push(("Allow", "GET, HEAD".into()));
         return answer;
     }
-    let result = match path {
-        "/search" => search(query, engine),
-        "/documents" => documents(engine),
-        _ => health(engine),
+    let result = match route {
+        Route::Search => search(query, engine),
+        Route::Documents => documents(engine),
+        Route::Health => health(engine),
+        Route::Segment(id) => segment(id, prefers_html(accept), engine),
+        Route::Asset(content_type, body) => Ok(Answer::content(content_type, body.to_string())),
     };
     result.unwrap_or_else(|error| {
-        let status = if error.is_user_error() { 400 } else { 500 };
+        let status = match error {
+            Error::UnknownSegment(_) => 404,
+            ref e if e.is_user_error() => 400,
+            _ => 500,
+        };
         Answer::error(status, &error.to_string())
     })
+}
+
+/// `GET /segments/{id}`: the passage as JSON, or as a page for a browser.
+fn segment(id: &str, html: bool, engine: &Engine) -> Result<Answer, Error> {
+    let passage = engine.passage(id)?;
+    let mut answer = if html {
+        Answer::content("text/html; charset=utf-8", render::passage_html(&passage))
+    } else {
+        Answer::json(200, &passage)
+    };
+    // Caches must keep the JSON and the HTML apart.
+    answer.headers.push(("Vary", "Accept".into()));
+    Ok(answer)
+}
+
+/// Whether an `Accept` header ranks `text/html` above `application/json`
+/// (a browser following a link), by quality and then by precision. No
+/// header, or `*/*` alone (`fetch`, curl), means JSON.
+pub fn prefers_html(accept: Option<&str>) -> bool {
+    let Some(accept) = accept else {
+        return false;
+    };
+    // For a media type: the quality of the most precise range matching it.
+    let quality = |kind: &str, subtype: &str| {
+        let mut best: Option<(u8, f32)> = None;
+        for range in accept.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let (k, sub) = media.split_once('/').unwrap_or((media.as_str(), ""));
+            let precision = match (k == kind, sub == subtype) {
+                (true, true) => 2,
+                (true, false) if sub == "*" => 1,
+                _ if k == "*" => 0,
+                _ => continue,
+            };
+            if best.is_none_or(|(p, _)| precision > p) {
+                best = Some((precision, q));
+            }
+        }
+        best.map_or(0.0, |(_, q)| q)
+    };
+    quality("text", "html") > quality("application", "json")
 }
 
 fn health(engine: &Engine) -> Result<Answer, Error> {
@@ -159,10 +286,13 @@ fn search(query: &str, engine: &Engine) -> Result<Answer, Error> {
     Ok(Answer::json(200, &results))
 }
 
-/// Reads `q`, `limit`, `offset` and `kind` from a query string.
+/// Reads `q`, `limit`, `offset` and the filters (`kind`, `doc`, `city`,
+/// `year`, `lang`, `org`, each repeatable) from a query string. An empty
+/// filter value is ignored, so an empty form field filters nothing.
 pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
     let mut request = SearchRequest::new("");
     let mut has_q = false;
+    let mut kinds: Vec<SegmentKind> = Vec::new();
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         match name.as_ref() {
             "q" => {
@@ -171,16 +301,42 @@ pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
             }
             "limit" => request.limit = number("limit", &value)?,
             "offset" => request.offset = number("offset", &value)?,
-            "kind" if !value.is_empty() => {
-                request.kind =
-                    Some(SegmentKind::parse(&value).ok_or_else(|| Error::Parameter {
-                        name: "kind",
-                        message: format!("{value:?} is neither section nor practice"),
-                    })?);
+            _ if value.trim().is_empty() => {}
+            "kind" => {
+                kinds.push(SegmentKind::parse(&value).ok_or_else(|| Error::Parameter {
+                    name: "kind",
+                    message: format!("{value:?} is neither section nor practice"),
+                })?);
             }
+            "doc" => request.filters.doc.push(value.into_owned()),
+            "city" => request.filters.city.push(value.into_owned()),
+            "org" => request.filters.org.push(value.into_owned()),
+            "year" => {
+                request
+                    .filters
+                    .year
+                    .push(value.trim().parse().map_err(|_| Error::Parameter {
+                        name: "year",
+                        message: format!("{value:?} is not a year"),
+                    })?)
+            }
+            "lang" => request
+                .filters
+                .lang
+                .push(Lang::from_code(&value).ok_or_else(|| Error::Parameter {
+                    name: "lang",
+                    message: format!("{value:?} is not one of fr, en, es, ar"),
+                })?),
             _ => {}
         }
     }
+    kinds.sort_by_key(|k| k.as_str());
+    kinds.dedup();
+    // Both kinds OR'ed together filter nothing.
+    request.kind = match kinds.as_slice() {
+        [kind] => Some(*kind),
+        _ => None,
+    };
     if !has_q {
         return Err(Error::Parameter {
             name: "q",
@@ -211,11 +367,60 @@ mod tests {
     }
 
     #[test]
+    fn filters_repeat_and_empty_values_are_ignored() {
+        let r = search_request(
+            "q=x&city=Sfax&city=Nador&year=2019&lang=fr&doc=a.txt&org=Caritas&kind=&year=",
+        )
+        .unwrap();
+        assert_eq!(r.filters.city, ["Sfax", "Nador"]);
+        assert_eq!(r.filters.year, [2019]);
+        assert_eq!(r.filters.lang, [Lang::Fr]);
+        assert_eq!(r.filters.doc, ["a.txt"]);
+        assert_eq!(r.filters.org, ["Caritas"]);
+        assert_eq!(r.kind, None);
+        let both = search_request("q=x&kind=section&kind=practice").unwrap();
+        assert_eq!(both.kind, None, "either kind: no filter");
+        let twice = search_request("q=x&kind=practice&kind=practices").unwrap();
+        assert_eq!(twice.kind, Some(SegmentKind::Practice));
+    }
+
+    #[test]
+    fn browsers_get_html_and_programs_json() {
+        let chromium =
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+        assert!(prefers_html(Some(chromium)));
+        assert!(prefers_html(Some("text/*")));
+        assert!(!prefers_html(None));
+        assert!(!prefers_html(Some("*/*")));
+        assert!(!prefers_html(Some("application/json")));
+        assert!(!prefers_html(Some("text/html;q=0.5, application/json")));
+        assert!(
+            !prefers_html(Some("text/html, application/json")),
+            "a tie is JSON"
+        );
+    }
+
+    #[test]
+    fn every_api_path_is_routed() {
+        for path in API_PATHS.iter().chain(&PAGE_PATHS) {
+            let path = path.replace("{id}", "0123456789abcdef");
+            assert!(route(&path).is_some(), "{path}");
+        }
+        assert_eq!(route("/segments/"), None);
+        assert_eq!(route("/segments/a/b"), None);
+        assert_eq!(route("/index.html"), None);
+        assert_eq!(route("/../Cargo.toml"), None);
+    }
+
+    #[test]
     fn bad_parameters_name_themselves() {
         for (query, name) in [
             ("q=x&limit=abc", "limit"),
             ("q=x&offset=-1", "offset"),
             ("q=x&kind=chapter", "kind"),
+            ("q=x&year=deux-mille", "year"),
+            ("q=x&year=99999", "year"),
+            ("q=x&lang=klingon", "lang"),
             ("limit=3", "q"),
         ] {
             match search_request(query) {

@@ -128,6 +128,58 @@ fn markdown_is_cleaned_and_list_items_stay_one_per_line() {
 }
 
 #[test]
+fn practices_name_their_city_and_organisations() {
+    let report = sfax();
+    let found: Vec<(&str, Option<&str>, Vec<&str>)> = report
+        .segments
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Practice)
+        .map(|s| {
+            let first_word = s.title.split_whitespace().next().unwrap_or_default();
+            let orgs = s.organisations.iter().map(String::as_str).collect();
+            (first_word, s.city.as_deref(), orgs)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("Exposition", Some("Nador"), vec!["ASTICUDE"]),
+            ("Initiative", Some("Brital"), vec![]),
+            (
+                "«Soyez",
+                Some("Málaga"),
+                vec!["Association marocaine pour l'intégration des Migrant.e.s"]
+            ),
+            (
+                "Coopération",
+                Some("Meknès"),
+                vec!["Confédération des Élèves, Étudiants et Stagiaires Africains Étrangers au Maroc"]
+            ),
+            ("Projet", Some("Douala"), vec!["Caritas"]),
+            ("Dispositif", Some("Tunisie"), vec!["Terre d'Asile"]),
+            (
+                "Renforcement",
+                None,
+                vec!["Ligue Tunisienne des Droits de l'Homme"]
+            ),
+            (
+                "Assurer",
+                Some("Tajoura"),
+                vec!["Société Ayady Al Khair de Secours et de Charité"]
+            ),
+        ]
+    );
+    for section in report
+        .segments
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Section)
+    {
+        assert_eq!(section.city, None, "{}", section.title);
+        assert!(section.organisations.is_empty(), "{}", section.title);
+    }
+}
+
+#[test]
 fn ids_are_stable_across_corrections() {
     let corrected = SFAX.replace("plus de 60 participants", "plus de 61 participants");
     let before = sfax();
@@ -165,6 +217,8 @@ fn summary(report: &Report) -> serde_json::Value {
             "starts": edge(&s.text, true),
             "ends": edge(&s.text, false),
             "keyphrases": s.keyphrases,
+            "city": s.city,
+            "organisations": s.organisations,
         })).collect::<Vec<_>>(),
     })
 }

@@ -119,7 +119,6 @@ fn unknown_paths_are_404s_in_json() {
     let env = Env::sfax_indexed();
     let server = Server::start(&env);
     for path in [
-        "/",
         "/nope",
         "/search/extra",
         "/../../etc/passwd",

@@ -17,6 +17,16 @@ pub struct SearchResults {
     pub total: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
+    /// Counts per value of each field, over all the matches.
+    pub facets: std::collections::BTreeMap<String, Vec<FacetCount>>,
+}
+
+/// One value of a facet and how many matches have it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: usize,
 }
 
 impl SearchResults {
@@ -46,6 +56,10 @@ pub struct Hit {
     pub lang: String,
     pub date: Option<String>,
     pub city: Option<String>,
+    #[serde(default)]
+    pub organisations: Vec<String>,
+    /// The passage view of the segment.
+    pub url: String,
 }
 
 /// A segment's kind.
@@ -137,6 +151,11 @@ pub struct Segment {
     pub ordinal: usize,
     pub text: String,
     pub keyphrases: Vec<String>,
+    /// For a practice: the city it took place in, when the title or first
+    /// sentence names one.
+    pub city: Option<String>,
+    /// For a practice: the organisations named in its title or first sentence.
+    pub organisations: Vec<String>,
 }
 
 /// One entry of `documents --json`.

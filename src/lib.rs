@@ -1,7 +1,7 @@
 //! palabre: a search engine for meeting reports.
 //!
 //! The pipeline, one module per stage:
-//! [`corpus`] (find and decode report files) → [`segment`] (text → report
+//! [`corpus`] (find report files; [`decode`] reads each format as text) → [`segment`] (text → report
 //! with sections and practices) → [`analysis`] (language-aware analyzers;
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod corpus;
+pub mod decode;
 pub mod error;
 pub mod index;
 pub mod language;

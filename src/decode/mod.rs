@@ -17,6 +17,7 @@
 mod docx;
 mod html;
 mod pdf;
+mod pdf_layout;
 mod text;
 
 use std::path::Path;

@@ -4,7 +4,8 @@
 //!
 //! The main content is `<main>`, else the largest `<article>`, else
 //! `<body>` without the page's chrome (`<nav>`, `<aside>`, and the
-//! `<header>` and `<footer>` around the content). `<h1>`–`<h3>` are
+//! `<header>` and `<footer>` around the content, and the page headers and
+//! footers LibreOffice exports as `<div title="header">`). `<h1>`–`<h3>` are
 //! headings; `<li>` are list items; `<strong>` and `<b>` are key phrases;
 //! `<pre>` keeps its lines, as a `.txt` does (LibreOffice exports a text
 //! file as one `<pre>`).
@@ -22,6 +23,8 @@ const SKIPPED: [&str; 13] = [
 ];
 /// Page chrome, dropped when the content is the whole `<body>`.
 const CHROME: [&str; 2] = ["header", "footer"];
+/// ARIA roles of page chrome.
+const CHROME_ROLES: [&str; 3] = ["banner", "navigation", "contentinfo"];
 /// Elements that end a paragraph.
 const BLOCKS: [&str; 27] = [
     "p",
@@ -70,7 +73,11 @@ pub(super) fn decode(bytes: &[u8]) -> Result<String, String> {
                     Node::Text(text) => writer.text(text),
                     Node::Element(element) => {
                         let name = element.name();
-                        let chrome = whole_body && CHROME.contains(&name);
+                        let chrome = (whole_body && CHROME.contains(&name))
+                            || element.attr("title").is_some_and(|t| CHROME.contains(&t))
+                            || element
+                                .attr("role")
+                                .is_some_and(|r| CHROME_ROLES.contains(&r));
                         if node != root && (SKIPPED.contains(&name) || chrome) {
                             skipping = Some(node);
                         } else {
@@ -246,6 +253,9 @@ mod tests {
         let without_main = "<body><header>Site</header><nav>Menu</nav><div><h2>Contexte</h2>\
             <p>Texte.</p></div><aside>Pub</aside><footer>© Ville</footer></body>";
         assert_eq!(text(without_main), "## Contexte\n\nTexte.");
+        let libreoffice = "<body><div title=\"header\"><p>Rapport MC2CM</p></div>\
+            <h1>Contexte</h1><p>Texte.</p><div title=\"footer\"><p>Page 1</p></div></body>";
+        assert_eq!(text(libreoffice), "# Contexte\n\nTexte.");
     }
 
     #[test]

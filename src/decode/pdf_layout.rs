@@ -81,16 +81,18 @@ pub(super) fn text(pages: &[Page]) -> String {
     let mut previous: Option<&Line> = None;
     for lines in &body {
         for (i, line) in lines.iter().enumerate() {
-            let text = line.text.trim();
+            let (text, is_item) = list_marker(line.text.trim());
             if let Some(prev) = previous {
-                let same_paragraph = if i == 0 {
+                let same_paragraph = if is_item {
+                    false
+                } else if i == 0 {
                     continues_across_pages(prev, &metrics)
                 } else {
                     !metrics.breaks_between(prev, line)
                 };
                 match (same_paragraph, hyphenated(&out)) {
                     (true, true) => {
-                        if starts_lowercase(text) {
+                        if starts_lowercase(&text) {
                             out.pop();
                         }
                     }
@@ -98,11 +100,24 @@ pub(super) fn text(pages: &[Page]) -> String {
                     (false, _) => out.push_str("\n\n"),
                 }
             }
-            out.push_str(text);
+            out.push_str(&text);
             previous = Some(line);
         }
     }
     out
+}
+
+/// A bullet drawn as a glyph (`•`, `▪`, Word's Symbol-font bullets in the
+/// private use area …) becomes the `- ` of a Markdown list item, as Word
+/// and HTML list items do; such a line starts a paragraph of its own.
+fn list_marker(text: &str) -> (String, bool) {
+    const BULLETS: [char; 11] = [
+        '•', '◦', '▪', '▫', '‣', '●', '■', '□', '➢', '\u{f0b7}', '\u{f0a7}',
+    ];
+    match text.strip_prefix(BULLETS) {
+        Some(rest) => (format!("- {}", rest.trim_start()), true),
+        None => (text.to_string(), false),
+    }
 }
 
 /// Indices (page, line) of running headers, footers and page numbers.
@@ -454,6 +469,19 @@ mod tests {
         ];
         let out = text(&pages);
         assert!(out.contains("Contexte") && out.contains("Défis"), "{out}");
+    }
+
+    #[test]
+    fn bullet_glyphs_become_list_markers() {
+        let pages = [page(&[
+            (100.0, 200.0, 11.0, "Trois défis:"),
+            (113.0, 300.0, 11.0, "• le cadre juridique;"),
+            (126.0, 300.0, 11.0, "▪\tles données."),
+        ])];
+        assert_eq!(
+            text(&pages),
+            "Trois défis:\n\n- le cadre juridique;\n\n- les données."
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "palabre",
     version,
-    after_help = "Examples:\n  palabre search \"cadre juridique\"\n  palabre search refugies syriens --kind practice\n  palabre index\n  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt\n  palabre serve --bind 127.0.0.1:8080"
+    after_help = "Examples:\n  palabre search \"cadre juridique\"\n  palabre search refugies syriens --kind practice\n  palabre search \"legal frameworks\" --lang en\n  palabre index\n  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt\n  palabre serve --bind 127.0.0.1:8080"
 )]
 pub struct Cli {
     /// Folders palabre works on.
@@ -25,7 +25,7 @@ pub struct Cli {
 /// The corpus and index folders, accepted by every subcommand.
 #[derive(Debug, Args)]
 pub struct Paths {
-    /// Folder of report files (.txt, .md)
+    /// Folder of report files (.txt, .md, .pdf, .docx, .odt, .html)
     #[arg(long, global = true, env = "PALABRE_CORPUS", default_value = palabre::DEFAULT_CORPUS, value_name = "DIR")]
     pub corpus: PathBuf,
     /// Folder of the index
@@ -63,6 +63,9 @@ pub enum Command {
         /// Only sections or only practices (case studies)
         #[arg(long, value_enum)]
         kind: Option<KindArg>,
+        /// Only segments in this language (default: every language)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -90,6 +93,30 @@ pub enum Command {
         #[arg(long, default_value_t = 8)]
         threads: usize,
     },
+}
+
+/// `--lang` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// French
+    Fr,
+    /// English
+    En,
+    /// Spanish
+    Es,
+    /// Arabic
+    Ar,
+}
+
+impl From<LangArg> for palabre::analysis::Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::Fr => palabre::analysis::Lang::Fr,
+            LangArg::En => palabre::analysis::Lang::En,
+            LangArg::Es => palabre::analysis::Lang::Es,
+            LangArg::Ar => palabre::analysis::Lang::Ar,
+        }
+    }
 }
 
 /// `--kind` values.

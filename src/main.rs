@@ -60,6 +60,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             limit,
             offset,
             kind,
+            lang,
             json,
         } => {
             let engine = open_or_build(&paths.corpus, &paths.index)?;
@@ -68,6 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 limit,
                 offset,
                 kind: kind.map(Into::into),
+                lang: lang.map(Into::into),
             };
             let results = engine.search(&request)?;
             if json {

@@ -51,6 +51,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Only this kind of segment.
     pub kind: Option<SegmentKind>,
+    /// Only segments in this language; every language when `None`.
+    pub lang: Option<Lang>,
 }
 
 impl SearchRequest {
@@ -61,6 +63,7 @@ impl SearchRequest {
             limit: DEFAULT_LIMIT,
             offset: 0,
             kind: None,
+            lang: None,
         }
     }
 
@@ -293,7 +296,7 @@ impl Engine {
     }
 
     /// Clauses every hit must satisfy: a segment (not a report record), of
-    /// the requested kind, without excluded words.
+    /// the requested kind and language, without excluded words.
     fn filters(
         &self,
         request: &SearchRequest,
@@ -302,6 +305,9 @@ impl Engine {
         let mut filters: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         if let Some(kind) = request.kind {
             filters.push((Occur::Must, term_query(self.fields.kind, kind.as_str())));
+        }
+        if let Some(lang) = request.lang {
+            filters.push((Occur::Must, term_query(self.fields.lang, lang.code())));
         }
         filters.push((Occur::MustNot, term_query(self.fields.kind, REPORT_KIND)));
         for query in excluded {

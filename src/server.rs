@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, Server};
 
+use crate::analysis::Lang;
 use crate::error::Error;
 use crate::search::{Engine, SearchRequest};
 use crate::segment::SegmentKind;
@@ -158,7 +159,7 @@ fn search(query: &str, engine: &Engine) -> Result<Answer, Error> {
     Ok(Answer::json(200, &results))
 }
 
-/// Reads `q`, `limit`, `offset` and `kind` from a query string.
+/// Reads `q`, `limit`, `offset`, `kind` and `lang` from a query string.
 pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
     let mut request = SearchRequest::new("");
     let mut has_q = false;
@@ -176,6 +177,12 @@ pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
                         name: "kind",
                         message: format!("{value:?} is neither section nor practice"),
                     })?);
+            }
+            "lang" if !value.is_empty() => {
+                request.lang = Some(Lang::from_code(&value).ok_or_else(|| Error::Parameter {
+                    name: "lang",
+                    message: format!("{value:?} is not one of fr, en, es, ar"),
+                })?);
             }
             _ => {}
         }
@@ -203,8 +210,10 @@ mod tests {
     #[test]
     fn parameters_are_decoded() {
         let r =
-            search_request("q=cadre+juridique%20%C3%A9&limit=5&offset=10&kind=practice").unwrap();
+            search_request("q=cadre+juridique%20%C3%A9&limit=5&offset=10&kind=practice&lang=EN")
+                .unwrap();
         assert_eq!(r.query, "cadre juridique é");
+        assert_eq!(r.lang, Some(Lang::En));
         assert_eq!((r.limit, r.offset), (5, 10));
         assert_eq!(r.kind, Some(SegmentKind::Practice));
     }
@@ -215,6 +224,7 @@ mod tests {
             ("q=x&limit=abc", "limit"),
             ("q=x&offset=-1", "offset"),
             ("q=x&kind=chapter", "kind"),
+            ("q=x&lang=de", "lang"),
             ("limit=3", "q"),
         ] {
             match search_request(query) {

@@ -543,3 +543,138 @@ fn odt_body(xml: &str, styles: &OdtStyles) -> Result<String, String> {
     }
     Ok(blocks.finish())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006""#;
+
+    fn archive(parts: &[(&str, String)]) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, content) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(content.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+        out.into_inner()
+    }
+
+    fn docx(styles: &str, body: &str) -> Vec<u8> {
+        archive(&[
+            (
+                "word/styles.xml",
+                format!("<w:styles {W}>{styles}</w:styles>"),
+            ),
+            (
+                "word/document.xml",
+                format!("<w:document {W}><w:body>{body}</w:body></w:document>"),
+            ),
+        ])
+    }
+
+    fn paragraph(style: &str, text: &str) -> String {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    }
+
+    #[test]
+    fn heading_styles_in_english_and_french_become_headings() {
+        // French Word: id "Titre1", name "heading 1", outline level 0.
+        // A style named "Titre 2" without outline level; one based on
+        // "Titre1"; an id that is not in styles.xml at all.
+        let styles = r#"
+            <w:style w:type="paragraph" w:styleId="Titre1"><w:name w:val="heading 1"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
+            <w:style w:type="paragraph" w:styleId="Titre2"><w:name w:val="Titre 2"/></w:style>
+            <w:style w:type="paragraph" w:styleId="MonTitre"><w:name w:val="Mon titre"/><w:basedOn w:val="Titre1"/></w:style>
+            <w:style w:type="paragraph" w:styleId="Heading"><w:name w:val="Heading"/></w:style>"#;
+        let body = [
+            paragraph("Titre1", "Contexte"),
+            paragraph("Titre2", "Défis"),
+            paragraph("MonTitre", "Annexe"),
+            paragraph("Heading3", "Sans définition"),
+            paragraph("Heading", "Pas un titre"),
+        ]
+        .concat();
+        assert_eq!(
+            decode_docx(&docx(styles, &body)).unwrap(),
+            "# Contexte\n\n## Défis\n\n# Annexe\n\n### Sans définition\n\nPas un titre"
+        );
+    }
+
+    #[test]
+    fn runs_lists_bold_and_what_is_not_text() {
+        let styles = r#"
+            <w:style w:type="paragraph" w:styleId="Paragraphedeliste"><w:name w:val="List Paragraph"/></w:style>
+            <w:style w:type="paragraph" w:styleId="TM1"><w:name w:val="toc 1"/></w:style>"#;
+        let body = r#"
+            <w:p><w:pPr><w:pStyle w:val="TM1"/></w:pPr><w:r><w:t>Contexte</w:t><w:tab/><w:t>3</w:t></w:r></w:p>
+            <w:p><w:r><w:t xml:space="preserve">Le </w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>cadre juridique</w:t></w:r><w:r><w:rPr><w:b w:val="0"/></w:rPr><w:t xml:space="preserve"> est &amp; reste </w:t></w:r><w:del><w:r><w:delText>supprimé </w:delText></w:r></w:del><w:r><w:t>clair.</w:t></w:r></w:p>
+            <w:p><w:pPr><w:pStyle w:val="Paragraphedeliste"/></w:pPr><w:r><w:t>premier point</w:t></w:r></w:p>
+            <w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>second</w:t><w:br/><w:t>point</w:t></w:r></w:p>
+            <w:p><w:pPr><w:rPr><w:b/></w:rPr></w:pPr><w:r><w:t>Pas en gras.</w:t></w:r></w:p>
+            <w:p><w:r><mc:AlternateContent><mc:Choice><w:drawing><w:txbxContent><w:p><w:r><w:t>Zone de texte</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:t>Copie</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>
+            <w:p/>"#;
+        assert_eq!(
+            decode_docx(&docx(styles, body)).unwrap(),
+            "Le **cadre juridique** est & reste clair.\n\n- premier point\n\n- second point\n\nPas en gras."
+        );
+    }
+
+    #[test]
+    fn files_that_are_not_word_documents_say_why() {
+        let err = decode_docx(b"PK but not really a zip").unwrap_err();
+        assert!(
+            err.starts_with("not a Word document: not a zip archive"),
+            "{err}"
+        );
+        let no_document = archive(&[("content.xml", "<x/>".to_string())]);
+        assert_eq!(
+            decode_docx(&no_document).unwrap_err(),
+            "not a Word document (no word/document.xml in the archive)"
+        );
+        let broken = archive(&[("word/document.xml", "<w:document><w:body></w:p>".into())]);
+        let err = decode_docx(&broken).unwrap_err();
+        assert!(
+            err.starts_with("damaged document: word/document.xml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn opendocument_headings_lists_and_spans() {
+        const NS: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0""#;
+        let styles = format!(
+            r#"<office:document-styles {NS}><office:styles>
+            <style:style style:name="Heading_20_1" style:display-name="Heading 1" style:family="paragraph" style:default-outline-level="1"/>
+            <style:style style:name="Titre_20_perso" style:display-name="Titre 3" style:family="paragraph"/>
+            </office:styles></office:document-styles>"#
+        );
+        let content = format!(
+            r#"<office:document-content {NS}><office:automatic-styles>
+            <style:style style:name="P1" style:family="paragraph" style:parent-style-name="Heading_20_1"/>
+            <style:style style:name="T1" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
+            </office:automatic-styles><office:body><office:text>
+            <text:table-of-content><text:index-body><text:p>Contexte 3</text:p></text:index-body></text:table-of-content>
+            <text:p text:style-name="P1">Contexte</text:p>
+            <text:p>Le <text:span text:style-name="T1">cadre juridique</text:span> est<text:s text:c="2"/>clair.<text:note><text:note-body><text:p>Une note.</text:p></text:note-body></text:note></text:p>
+            <text:h text:outline-level="2">Défis</text:h>
+            <text:list><text:list-item><text:p>un point</text:p></text:list-item></text:list>
+            <text:p text:style-name="Titre_20_perso">Troisième niveau</text:p>
+            <text:p>Fin<text:line-break/>du texte.</text:p>
+            </office:text></office:body></office:document-content>"#
+        );
+        let odt = archive(&[("styles.xml", styles), ("content.xml", content)]);
+        assert_eq!(
+            decode_odt(&odt).unwrap(),
+            "# Contexte\n\nLe **cadre juridique** est clair.\n\n## Défis\n\n- un point\n\n\
+             ### Troisième niveau\n\nFin du texte."
+        );
+    }
+}

@@ -11,6 +11,7 @@
 //! one, or a scan without a text layer (which needs OCR first).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
 
 use pdf_extract::{Document, MediaBox, OutputDev, OutputError, Transform};
 
@@ -18,6 +19,17 @@ use super::pdf_layout::{self, Line, Page};
 
 /// Fewer letters than this in the whole file: there is no text layer.
 const MIN_LETTERS: usize = 16;
+/// The PDF parsing crates, as they appear in the source paths of their
+/// panics.
+const PARSER_CRATES: [&str; 7] = [
+    "/pdf-extract-",
+    "/lopdf-",
+    "/adobe-cmap-parser-",
+    "/cff-parser-",
+    "/type1-encoding-parser-",
+    "/postscript-",
+    "/euclid-",
+];
 
 /// Decodes PDF bytes to paragraphs of text.
 pub(super) fn decode(bytes: &[u8]) -> Result<String, String> {
@@ -37,8 +49,27 @@ pub(super) fn decode(bytes: &[u8]) -> Result<String, String> {
 /// not checked and may panic on a damaged file; a panic there is a damaged
 /// file, not a bug of ours, so it is caught here (and only here).
 fn extract(bytes: &[u8]) -> Result<Vec<Page>, String> {
+    quiet_parser_panics();
     catch_unwind(AssertUnwindSafe(|| extract_unchecked(bytes)))
         .unwrap_or_else(|_| Err("damaged PDF: its text could not be read".into()))
+}
+
+/// A panic inside the PDF parser is reported as "damaged PDF", once, on
+/// one line: the panic hook stays silent for panics raised in the parsing
+/// crates and passes every other panic to the hook that was there before.
+fn quiet_parser_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_parser = info
+                .location()
+                .is_some_and(|l| PARSER_CRATES.iter().any(|c| l.file().contains(c)));
+            if !in_parser {
+                previous(info);
+            }
+        }));
+    });
 }
 
 fn extract_unchecked(bytes: &[u8]) -> Result<Vec<Page>, String> {

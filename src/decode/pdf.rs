@@ -19,16 +19,16 @@ use super::pdf_layout::{self, Line, Page};
 
 /// Fewer letters than this in the whole file: there is no text layer.
 const MIN_LETTERS: usize = 16;
-/// The PDF parsing crates, as they appear in the source paths of their
-/// panics.
+/// The PDF parsing crates, as their names appear in the source paths of
+/// their panics (`…/pdf-extract-0.12.1/src/lib.rs`).
 const PARSER_CRATES: [&str; 7] = [
-    "/pdf-extract-",
-    "/lopdf-",
-    "/adobe-cmap-parser-",
-    "/cff-parser-",
-    "/type1-encoding-parser-",
-    "/postscript-",
-    "/euclid-",
+    "pdf-extract-",
+    "lopdf-",
+    "adobe-cmap-parser-",
+    "cff-parser-",
+    "type1-encoding-parser-",
+    "postscript-",
+    "euclid-",
 ];
 
 /// Decodes PDF bytes to paragraphs of text.

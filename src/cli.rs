@@ -25,7 +25,7 @@ pub struct Cli {
 /// The corpus and index folders, accepted by every subcommand.
 #[derive(Debug, Args)]
 pub struct Paths {
-    /// Folder of report files (.txt, .md)
+    /// Folder of report files (.txt, .md, .pdf, .docx, .odt, .html)
     #[arg(long, global = true, env = "PALABRE_CORPUS", default_value = palabre::DEFAULT_CORPUS, value_name = "DIR")]
     pub corpus: PathBuf,
     /// Folder of the index
@@ -133,6 +133,30 @@ pub enum Command {
 fn parse_lang(code: &str) -> Result<palabre::analysis::Lang, String> {
     palabre::analysis::Lang::from_code(code)
         .ok_or_else(|| format!("{code:?} is not one of fr, en, es, ar"))
+}
+
+/// `--lang` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// French
+    Fr,
+    /// English
+    En,
+    /// Spanish
+    Es,
+    /// Arabic
+    Ar,
+}
+
+impl From<LangArg> for palabre::analysis::Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::Fr => palabre::analysis::Lang::Fr,
+            LangArg::En => palabre::analysis::Lang::En,
+            LangArg::Es => palabre::analysis::Lang::Es,
+            LangArg::Ar => palabre::analysis::Lang::Ar,
+        }
+    }
 }
 
 /// `--kind` values.

@@ -1,19 +1,18 @@
 //! The corpus: finding report files in a folder and reading them as
 //! normalised text (UTF-8, NFC, `\n` line ends).
 //!
-//! Text files arrive in whatever encoding the author's computer used: UTF-8
-//! with or without a byte-order mark, UTF-16 with a mark, or Windows-1252
-//! from older Windows editors. Decoding happens here, once, so the segmenter
-//! and the analyzers only ever see clean Unicode.
+//! Reports arrive as text in any common encoding, PDF, Word, OpenDocument or
+//! HTML. Decoding happens once, through [`decode`] (one module per format in
+//! [`crate::decode`]), so the segmenter and the analyzers only ever see
+//! clean Unicode with the same kind of structure.
 
 use std::path::{Path, PathBuf};
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::error::{Error, Result};
 
-/// File extensions read as reports.
-pub const REPORT_EXTENSIONS: [&str; 3] = ["txt", "md", "markdown"];
+/// File extensions read as reports (lower-case; matched in any case).
+pub const REPORT_EXTENSIONS: [&str; 8] =
+    ["txt", "md", "markdown", "pdf", "docx", "odt", "html", "htm"];
 
 /// A report file found in the corpus.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,106 +112,15 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
-/// Decodes a report's bytes to normalised text, or says why it cannot.
+/// Decodes a report's bytes to normalised text, whatever its format, or
+/// says why it cannot (see [`crate::decode`]).
 pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
-    let bad = |reason: &str| Error::BadReport {
-        path: path.to_path_buf(),
-        reason: reason.to_string(),
-    };
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(bad("empty file"));
-    }
-    let text = decode_bytes(bytes).map_err(bad)?;
-    Ok(normalise(&text))
-}
-
-/// The text, or why the bytes are not text palabre can read.
-fn decode_bytes(bytes: &[u8]) -> std::result::Result<String, &'static str> {
-    // A byte-order mark says it all: UTF-8, UTF-16LE or UTF-16BE.
-    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let body = bytes.get(bom_len..).unwrap_or_default();
-        let (text, had_errors) = encoding.decode_without_bom_handling(body);
-        return if had_errors {
-            Err("invalid text after its byte-order mark")
-        } else {
-            Ok(text.into_owned())
-        };
-    }
-    // NUL bytes do not occur in text in any 8-bit encoding.
-    if bytes.contains(&0) {
-        return Err("binary file, not text");
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_string());
-    }
-    // Not UTF-8: Windows-1252, the superset of Latin-1 that Windows editors write.
-    let (text, _, had_errors) = encoding_rs::WINDOWS_1252.decode(bytes);
-    let controls = text
-        .chars()
-        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
-        .count();
-    if had_errors || controls * 100 > text.chars().count() {
-        return Err("neither UTF-8 nor Windows-1252 text");
-    }
-    Ok(text.into_owned())
-}
-
-/// NFC (so a decomposed `é` is one letter for the tokenizer), `\n` line
-/// ends, form feeds (page breaks) as blank lines, no byte-order mark.
-pub fn normalise(text: &str) -> String {
-    let unified = text
-        .replace("\r\n", "\n")
-        .replace(['\r', '\u{c}'], "\n")
-        .replace('\u{feff}', "");
-    unified.nfc().collect()
+    crate::decode::decode(path, bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn decode_ok(bytes: &[u8]) -> String {
-        decode(Path::new("t.txt"), bytes).unwrap()
-    }
-
-    #[test]
-    fn utf8_with_and_without_bom() {
-        assert_eq!(decode_ok("réfugiés".as_bytes()), "réfugiés");
-        assert_eq!(decode_ok(b"\xef\xbb\xbfr\xc3\xa9fugi\xc3\xa9s"), "réfugiés");
-    }
-
-    #[test]
-    fn utf16_with_bom() {
-        let mut le = vec![0xff, 0xfe];
-        let mut be = vec![0xfe, 0xff];
-        for unit in "Meknès".encode_utf16() {
-            le.extend(unit.to_le_bytes());
-            be.extend(unit.to_be_bytes());
-        }
-        assert_eq!(decode_ok(&le), "Meknès");
-        assert_eq!(decode_ok(&be), "Meknès");
-    }
-
-    #[test]
-    fn windows_1252_is_detected() {
-        // "Málaga – réfugiés" in Windows-1252, with its en dash at 0x96.
-        let bytes = b"M\xe1laga \x96 r\xe9fugi\xe9s";
-        assert_eq!(decode_ok(bytes), "Málaga – réfugiés");
-    }
-
-    #[test]
-    fn crlf_and_decomposed_accents_are_normalised() {
-        assert_eq!(decode_ok(b"a\r\nb\rc"), "a\nb\nc");
-        assert_eq!(decode_ok("re\u{301}fugie\u{301}".as_bytes()), "réfugié");
-    }
-
-    #[test]
-    fn empty_and_binary_files_are_refused_with_a_reason() {
-        let err = decode(Path::new("x.txt"), b"  \n").unwrap_err();
-        assert_eq!(err.to_string(), "x.txt: empty file");
-        let err = decode(Path::new("x.txt"), b"\x7fELF\x02\x01\x00\x00").unwrap_err();
-        assert_eq!(err.to_string(), "x.txt: binary file, not text");
-    }
 
     #[test]
     fn bytes_in_no_known_encoding_are_refused_with_a_reason() {
@@ -252,6 +160,23 @@ mod tests {
         }
         assert!(is_report_path(Path::new("dir/r.TXT")));
         assert!(is_report_path(Path::new("r.md")));
+        for name in ["r.pdf", "r.DOCX", "r.odt", "r.html", "r.htm"] {
+            assert!(is_report_path(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_report_extension_has_a_decoder() {
+        for ext in REPORT_EXTENSIONS {
+            assert!(
+                crate::decode::Format::from_extension(ext).is_some(),
+                "{ext}"
+            );
+        }
+        assert_eq!(
+            crate::decode::Format::EXTENSIONS.len(),
+            REPORT_EXTENSIONS.len()
+        );
     }
 
     #[test]

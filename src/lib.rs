@@ -1,7 +1,8 @@
 //! palabre: a search engine for meeting reports.
 //!
 //! The pipeline, one module per stage:
-//! [`corpus`] (find and decode report files) → [`segment`] (text → report
+//! [`corpus`] (find report files; [`decode`] reads each format as text) →
+//! [`segment`] (text → report
 //! with sections and practices; [`entities`] reads a practice's city and
 //! organisations) → [`analysis`] (language-aware analyzers;
 //! [`language`] detects the language at index time) → [`schema`] and
@@ -14,6 +15,7 @@
 
 pub mod analysis;
 pub mod corpus;
+pub mod decode;
 pub mod entities;
 pub mod error;
 pub mod facets;

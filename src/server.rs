@@ -360,8 +360,10 @@ mod tests {
     #[test]
     fn parameters_are_decoded() {
         let r =
-            search_request("q=cadre+juridique%20%C3%A9&limit=5&offset=10&kind=practice").unwrap();
+            search_request("q=cadre+juridique%20%C3%A9&limit=5&offset=10&kind=practice&lang=EN")
+                .unwrap();
         assert_eq!(r.query, "cadre juridique é");
+        assert_eq!(r.filters.lang, [Lang::En]);
         assert_eq!((r.limit, r.offset), (5, 10));
         assert_eq!(r.kind, Some(SegmentKind::Practice));
     }
@@ -421,6 +423,7 @@ mod tests {
             ("q=x&year=deux-mille", "year"),
             ("q=x&year=99999", "year"),
             ("q=x&lang=klingon", "lang"),
+            ("q=x&lang=de", "lang"),
             ("limit=3", "q"),
         ] {
             match search_request(query) {

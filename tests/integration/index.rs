@@ -78,7 +78,8 @@ fn files_that_are_not_reports_are_skipped_with_a_reason() {
         [0xFF, 0xD8, 0xFF, 0x00, 0x10, 0x00],
     )
     .unwrap();
-    env.write("notes.pdf", "not a report extension");
+    env.write("notes.pdf", "a PDF in name only");
+    env.write("slides.odp", "not a report extension");
     let run = env.run(["index", "--json"]);
     run.success();
     let summary: IndexSummary = run.json();
@@ -92,6 +93,10 @@ fn files_that_are_not_reports_are_skipped_with_a_reason() {
         skipped,
         [
             ("empty.txt", "empty file"),
+            (
+                "notes.pdf",
+                "damaged PDF: couldn't parse input: invalid file header"
+            ),
             ("photo.txt", "binary file, not text")
         ]
     );

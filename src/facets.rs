@@ -91,18 +91,6 @@ pub struct Facets {
 }
 
 impl Facets {
-    /// The counts of one facet.
-    pub fn get(&self, field: FacetField) -> &[FacetCount] {
-        match field {
-            FacetField::Kind => &self.kind,
-            FacetField::Doc => &self.doc,
-            FacetField::City => &self.city,
-            FacetField::Year => &self.year,
-            FacetField::Lang => &self.lang,
-            FacetField::Org => &self.org,
-        }
-    }
-
     /// Sets the counts of one facet from raw counts.
     pub fn set(&mut self, field: FacetField, counts: BTreeMap<String, u64>) {
         let mut list: Vec<FacetCount> = counts

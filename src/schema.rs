@@ -270,6 +270,19 @@ fn add_meeting(fields: &Fields, doc: &mut TantivyDocument, report: &Report, year
 mod tests {
     use super::*;
 
+    fn record(report: &Report) -> ReportRecord {
+        ReportRecord {
+            doc: report.doc.clone(),
+            doc_title: report.meta.title.clone(),
+            date: report.meta.date.clone(),
+            city: report.meta.city.clone(),
+            lang: Lang::Fr,
+            segments: report.segments.len(),
+            indexed_at: 0,
+            hash: "h".into(),
+        }
+    }
+
     #[test]
     fn a_schema_matches_itself_and_not_another() {
         let (schema, _) = build();
@@ -286,17 +299,7 @@ mod tests {
             "r.txt",
             "Titre\n\n3 mars 2020, Rabat\n\nContexte\n\nTexte.\n\nSuite\n\nAutre.\n",
         );
-        let record = ReportRecord {
-            doc: "r.txt".into(),
-            doc_title: report.meta.title.clone(),
-            date: report.meta.date.clone(),
-            city: report.meta.city.clone(),
-            lang: Lang::Fr,
-            segments: 2,
-            indexed_at: 0,
-            hash: "h".into(),
-        };
-        let docs = documents(&fields, &report, &record, &[Lang::Fr, Lang::En]);
+        let docs = documents(&fields, &report, &record(&report), &[Lang::Fr, Lang::En]);
         assert_eq!(docs.len(), 3);
         use tantivy::schema::Value;
         let kind = |d: &TantivyDocument| {
@@ -307,5 +310,29 @@ mod tests {
         assert_eq!(kind(&docs[1]).as_deref(), Some("section"));
         assert!(docs[2].get_first(fields.body_for(Lang::En)).is_some());
         assert!(docs[2].get_first(fields.body_for(Lang::Fr)).is_none());
+    }
+
+    #[test]
+    fn a_practice_is_filed_under_its_own_city_and_organisations() {
+        use tantivy::schema::Value;
+        let (_, fields) = build();
+        let text = "Titre\n\n3 mars 2020, Rabat\n\nContexte\n\nTexte.\n\nAnnexe: Pratiques\n\nLogement, Caritas Douala\n\nCaritas aide les familles de Douala. Suite.\n\nUne pratique sans lieu\n\nRien ici.\n";
+        let report = crate::segment::segment("r.txt", text);
+        let docs = documents(&fields, &report, &record(&report), &[Lang::Fr; 3]);
+        let values = |d: &TantivyDocument, field: Field| -> Vec<String> {
+            d.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        // Report record and section: the meeting's city.
+        assert_eq!(values(&docs[0], fields.city), ["Rabat"]);
+        assert_eq!(values(&docs[1], fields.city), ["Rabat"]);
+        assert_eq!(values(&docs[2], fields.city), ["Douala"]);
+        assert_eq!(values(&docs[2], fields.org), ["Caritas"]);
+        assert!(values(&docs[3], fields.city).is_empty(), "never guessed");
+        assert_eq!(
+            docs[3].get_first(fields.year).and_then(|v| v.as_u64()),
+            Some(2020)
+        );
     }
 }

@@ -23,7 +23,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 
 use crate::analysis::{self, Lang};
 use crate::error::{Error, Result};
-use crate::facets::{FacetCollector, FacetField, Facets};
+use crate::facets::{self, FacetField, Facets};
 use crate::index;
 use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord, REPORT_KIND};
@@ -57,17 +57,6 @@ pub struct Filters {
     pub lang: Vec<Lang>,
     /// Organisations named by practices.
     pub org: Vec<String>,
-}
-
-impl Filters {
-    /// True when nothing is filtered.
-    pub fn is_empty(&self) -> bool {
-        self.doc.is_empty()
-            && self.city.is_empty()
-            && self.year.is_empty()
-            && self.lang.is_empty()
-            && self.org.is_empty()
-    }
 }
 
 /// A search: the query text and what to return.
@@ -383,10 +372,9 @@ impl Engine {
             let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
                 vec![(Occur::Must, any.box_clone())];
             clauses.extend(self.filters(request, excluded, left_out));
-            let counts = searcher
-                .search(&BooleanQuery::new(clauses), &FacetCollector::new(fields))?
-                .map_err(|message| Error::Tantivy(tantivy::TantivyError::InternalError(message)))?;
-            for (field, values) in counts {
+            let results =
+                searcher.search(&BooleanQuery::new(clauses), &facets::collector(&fields)?)?;
+            for (field, values) in facets::counts(&fields, &results) {
                 facets.set(field, values);
             }
         }

@@ -23,7 +23,13 @@ use crate::web;
 pub const MAX_URL_BYTES: usize = 8 * 1024;
 
 /// The JSON API's paths, as `docs/openapi.json` documents them.
-pub const API_PATHS: [&str; 4] = ["/search", "/segments/{id}", "/health", "/openapi.json"];
+pub const API_PATHS: [&str; 5] = [
+    "/search",
+    "/segments/{id}",
+    "/documents",
+    "/health",
+    "/openapi.json",
+];
 /// The search page and its assets.
 pub const PAGE_PATHS: [&str; 3] = ["/", "/app.js", "/app.css"];
 /// Where the passage views live: `/segments/{id}`.

@@ -127,7 +127,12 @@ pub enum Command {
         #[arg(long, value_name = "ORIGIN")]
         cors: Vec<String>,
         /// Require "Authorization: Bearer TOKEN" on every request
-        #[arg(long, env = "PALABRE_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+        #[arg(
+            long,
+            env = "PALABRE_TOKEN",
+            hide_env_values = true,
+            value_name = "TOKEN"
+        )]
         token: Option<String>,
     },
     /// Watch the corpus and re-index when reports are added, changed or

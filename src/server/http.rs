@@ -30,7 +30,7 @@
 //! being read or answered finish, and `serve` returns once every
 //! connection is closed or after `grace`.
 
-use std::io::{self, BufWriter, ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,6 +48,9 @@ const MAX_HEADERS: usize = 64;
 /// Longest single wait on a socket read, so that a connection notices a
 /// shutdown while it waits for a request.
 const POLL: Duration = Duration::from_millis(200);
+/// Longest time spent reading what a client still sends after the answer
+/// that closes its connection.
+const LINGER: Duration = Duration::from_secs(1);
 /// Stack of a connection thread: it only parses heads and copies bytes.
 const CONNECTION_STACK: usize = 256 * 1024;
 
@@ -216,6 +219,7 @@ fn turn_away(mut stream: TcpStream, why: &str) {
     let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
     let answer = busy(why);
     let _ = write_answer(&mut stream, answer, HTTPVersion(1, 1), false, true);
+    // No lingering here: the accept thread must not wait on anyone.
     let _ = stream.shutdown(Shutdown::Write);
 }
 
@@ -261,13 +265,17 @@ fn connection(mut stream: TcpStream, shared: &Shared) {
                 let bytes = answer.body.len();
                 let _ = write_answer(&mut stream, answer, HTTPVersion(1, 1), false, true);
                 log(shared, &client, "-", "-", status, bytes, started);
+                linger_close(&mut stream);
                 return;
             }
         };
         buffer.drain(..length);
         let started = Instant::now();
         let answer = if head.has_body {
-            Answer::error(413, "request bodies are not accepted: every endpoint is GET")
+            Answer::error(
+                413,
+                "request bodies are not accepted: every endpoint is GET",
+            )
         } else {
             dispatch(head.incoming.clone(), shared)
         };
@@ -287,8 +295,11 @@ fn connection(mut stream: TcpStream, shared: &Shared) {
             bytes,
             started,
         );
-        if written.is_err() || close {
-            let _ = stream.shutdown(Shutdown::Both);
+        if written.is_err() {
+            return;
+        }
+        if close {
+            linger_close(&mut stream);
             return;
         }
     }
@@ -402,7 +413,9 @@ fn parse_head(buffer: &[u8], max_bytes: usize) -> Result<Option<(usize, Head)>, 
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| String::from_utf8_lossy(h.value).into_owned())
     };
-    let connection = header("Connection").unwrap_or_default().to_ascii_lowercase();
+    let connection = header("Connection")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let keep_alive = if minor == 0 {
         connection.contains("keep-alive")
     } else {
@@ -444,14 +457,15 @@ fn write_answer(
         ("X-Content-Type-Options", "nosniff".to_string()),
         ("Referrer-Policy", "no-referrer".to_string()),
     ];
-    if !answer.headers.iter().any(|(name, _)| *name == "Content-Type") {
+    if !answer
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "Content-Type")
+    {
         headers.push((
             "Content-Type",
             "application/json; charset=utf-8".to_string(),
         ));
-    }
-    if close {
-        headers.push(("Connection", "close".to_string()));
     }
     headers.extend(answer.headers);
     for (name, value) in headers {
@@ -459,9 +473,36 @@ fn write_answer(
             response.add_header(header);
         }
     }
-    let mut writer = BufWriter::with_capacity(16 * 1024, &*stream);
-    response.raw_print(&mut writer, version, &[], head_only, None)?;
-    writer.flush()
+    let mut bytes = Vec::with_capacity(1024);
+    response.raw_print(&mut bytes, version, &[], head_only, None)?;
+    if close {
+        // tiny_http drops a `Connection` header set on a response (it
+        // decides that itself on its own connections): add it after the
+        // status line.
+        let line_end = bytes
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(0, |i| i + 2);
+        bytes.splice(line_end..line_end, b"Connection: close\r\n".iter().copied());
+    }
+    stream.write_all(&bytes)?;
+    stream.flush()
+}
+
+/// Closes a connection without resetting it: says we are done, then reads
+/// what the client still sends (a refused body, the rest of a head too
+/// large) for a moment, so the client reads our answer before the close.
+fn linger_close(stream: &mut TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(POLL));
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; 4096];
+    while Instant::now() < deadline {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -501,6 +542,8 @@ mod tests {
         assert!(matches!(parse("GET / HTTP/1.1\r\nHost:"), Ok(None)));
         let long = format!("GET /{} HTTP/1.1\r\n", "a".repeat(2000));
         assert!(matches!(parse(&long), Err(NoHead::Reject(a)) if a.status == 431));
-        assert!(matches!(parse("\x01\x02 nonsense\r\n\r\n"), Err(NoHead::Reject(a)) if a.status == 400));
+        assert!(
+            matches!(parse("\x01\x02 nonsense\r\n\r\n"), Err(NoHead::Reject(a)) if a.status == 400)
+        );
     }
 }

@@ -188,7 +188,10 @@ impl Service {
         let mut answer = if request.method == Method::Options && request.origin.is_some() {
             preflight(origin.is_some())
         } else if !self.authorized(request.authorization.as_deref()) {
-            let mut answer = Answer::error(401, "missing or wrong token: send Authorization: Bearer <token>");
+            let mut answer = Answer::error(
+                401,
+                "missing or wrong token: send Authorization: Bearer <token>",
+            );
             answer.headers.push(("WWW-Authenticate", "Bearer".into()));
             answer
         } else {
@@ -225,7 +228,10 @@ impl Service {
 /// origins may `GET` with an `Authorization` header; others are refused.
 fn preflight(allowed: bool) -> Answer {
     if !allowed {
-        return Answer::error(403, "origin not allowed: start the server with --cors ORIGIN");
+        return Answer::error(
+            403,
+            "origin not allowed: start the server with --cors ORIGIN",
+        );
     }
     Answer {
         status: 204,

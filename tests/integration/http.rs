@@ -37,7 +37,9 @@ fn health_counts_reports_and_segments() {
     let health: Health = response.json();
     assert_eq!((health.documents, health.segments), (1, 16));
     // The commit was made moments ago, by this test's indexing.
-    let last = health.last_commit.expect("an indexed corpus has a commit time");
+    let last = health
+        .last_commit
+        .expect("an indexed corpus has a commit time");
     assert_eq!(last.len(), "2026-05-01T12:00:00.000Z".len(), "{last}");
     let year: u32 = last[..4].parse().unwrap();
     assert!(year >= 2024 && last.ends_with('Z'), "{last}");

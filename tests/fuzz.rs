@@ -74,7 +74,7 @@ impl Random {
     fn input(&mut self, max: usize) -> Vec<u8> {
         let len = usize::from(self.byte()) * usize::from(self.byte()) % max;
         let mut out = Vec::with_capacity(len);
-        if self.byte() % 2 == 0 {
+        if self.byte().is_multiple_of(2) {
             out.resize(len, 0);
             self.0.fill(&mut out);
         } else {

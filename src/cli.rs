@@ -119,6 +119,21 @@ pub enum Command {
         /// With --watch: scan the corpus every second instead of relying on file events
         #[arg(long, requires = "watch")]
         poll: bool,
+        /// Open connections accepted at once; past it new ones get 503
+        #[arg(long, default_value_t = 512, value_name = "N")]
+        max_connections: usize,
+        /// Let web pages from ORIGIN (https://intranet.example) call the API;
+        /// repeat for several origins. Cross-origin calls are refused by default
+        #[arg(long, value_name = "ORIGIN")]
+        cors: Vec<String>,
+        /// Require "Authorization: Bearer TOKEN" on every request
+        #[arg(
+            long,
+            env = "PALABRE_TOKEN",
+            hide_env_values = true,
+            value_name = "TOKEN"
+        )]
+        token: Option<String>,
     },
     /// Watch the corpus and re-index when reports are added, changed or
     /// removed, until stopped (for when another process serves)

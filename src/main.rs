@@ -8,10 +8,12 @@ use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
+use signal_hook::consts::{SIGINT, SIGTERM};
 
 use cli::{Cli, Command};
 use palabre::render::{self, Style};
@@ -195,6 +197,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             threads,
             watch,
             poll,
+            max_connections,
+            cors,
+            token,
         } => {
             let engine = match Engine::open_live(&paths.index) {
                 Err(Error::NoIndex(_)) => {
@@ -203,36 +208,49 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
                 other => other?,
             };
-            let (server, address) =
+            let (listener, address) =
                 server::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
             if !address.ip().is_loopback() {
                 eprintln!("palabre: warning: listening on all interfaces ({address}); anyone on the network can search");
             }
-            let engine = Arc::new(engine);
-            if watch {
-                let watcher = start_watching(paths, poll)?;
-                let engine = Arc::clone(&engine);
-                std::thread::spawn(move || {
-                    let mut log = watch_log();
-                    let result = watcher.run(|event| {
-                        log(event);
-                        // Our own commits are shown at once, without
-                        // waiting for the reader's next look at meta.json.
-                        if let watch::Event::Indexed(summary) = event {
-                            if summary.changed() {
-                                if let Err(error) = engine.reload() {
-                                    eprintln!("palabre: warning: {error}");
-                                }
-                            }
-                        }
-                    });
-                    if let Err(error) = result {
-                        eprintln!("palabre: {error}; the server goes on without watching");
-                    }
-                });
+            // The first SIGINT or SIGTERM sets `stop`; a second one, with
+            // `stop` already set, ends the process at once.
+            let stop = Arc::new(AtomicBool::new(false));
+            for signal in [SIGINT, SIGTERM] {
+                signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))
+                    .context("cannot handle signals")?;
+                signal_hook::flag::register(signal, Arc::clone(&stop))
+                    .context("cannot handle signals")?;
             }
+            let engine = Arc::new(engine);
+            let watching = if watch {
+                Some(serve_watch(paths, poll, &engine, &stop)?)
+            } else {
+                None
+            };
+            let limits = server::Limits {
+                threads,
+                max_connections,
+                ..server::Limits::default()
+            };
+            let service = Arc::new(server::Service::new(
+                engine,
+                server::Policy {
+                    token: token.filter(|t| !t.is_empty()),
+                    cors,
+                },
+            ));
             eprintln!("palabre: listening on http://{address}");
-            server::run(server, engine, threads);
+            server::serve(listener, service, limits, Arc::clone(&stop));
+            eprintln!("palabre: stopping: no longer accepting connections");
+            if let Some(done) = watching {
+                // A re-index in progress ends with its commit; past the
+                // wait, exiting leaves the last commit as it was.
+                if done.recv_timeout(limits.grace).is_err() {
+                    eprintln!("palabre: warning: the watcher was still indexing; the index keeps its last commit");
+                }
+            }
+            eprintln!("palabre: stopped");
             Ok(FOUND)
         }
         Command::Watch { poll } => {
@@ -274,6 +292,40 @@ fn report_skipped<'a>(skipped: impl IntoIterator<Item = &'a index::Skipped>) {
             skipped.doc, skipped.reason
         );
     }
+}
+
+/// Watches the corpus for a server, in a thread that reloads the engine
+/// after its own commits; the receiver hears when the thread has stopped.
+fn serve_watch(
+    paths: &cli::Paths,
+    poll: bool,
+    engine: &Arc<Engine>,
+    stop: &Arc<AtomicBool>,
+) -> anyhow::Result<std::sync::mpsc::Receiver<()>> {
+    let watcher = start_watching(paths, poll)?;
+    let engine = Arc::clone(engine);
+    let stop = Arc::clone(stop);
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut log = watch_log();
+        let result = watcher.run_until(&stop, |event| {
+            log(event);
+            // Our own commits are shown at once, without
+            // waiting for the reader's next look at meta.json.
+            if let watch::Event::Indexed(summary) = event {
+                if summary.changed() {
+                    if let Err(error) = engine.reload() {
+                        eprintln!("palabre: warning: {error}");
+                    }
+                }
+            }
+        });
+        if let Err(error) = result {
+            eprintln!("palabre: {error}; the server goes on without watching");
+        }
+        let _ = done.send(());
+    });
+    Ok(finished)
 }
 
 fn start_watching(paths: &cli::Paths, poll: bool) -> anyhow::Result<Watcher> {

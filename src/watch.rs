@@ -22,6 +22,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -46,6 +47,8 @@ const SETTLE: Duration = Duration::from_millis(250);
 /// First and longest wait before retrying a run that failed.
 const RETRY_FIRST: Duration = Duration::from_secs(1);
 const RETRY_LONGEST: Duration = Duration::from_secs(60);
+/// How often a waiting watcher looks whether it should stop.
+const STOP_POLL: Duration = Duration::from_millis(200);
 
 /// How to watch.
 #[derive(Debug, Clone, Copy)]
@@ -160,20 +163,25 @@ impl Watcher {
     /// Indexes once to catch up with changes made while nobody watched,
     /// then re-indexes after every change, reporting each run to `report`.
     /// Returns only if the file watcher stops.
-    pub fn run(self, mut report: impl FnMut(&Event)) -> Result<()> {
+    pub fn run(self, report: impl FnMut(&Event)) -> Result<()> {
+        self.run_until(&AtomicBool::new(false), report)
+    }
+
+    /// Like [`run`](Watcher::run), and returns `Ok` soon after `stop` is
+    /// set: between two re-index runs, never during one (a run ends with
+    /// its commit).
+    pub fn run_until(self, stop: &AtomicBool, mut report: impl FnMut(&Event)) -> Result<()> {
         let mut due: Option<Instant> = Some(Instant::now());
         let mut changed: HashSet<PathBuf> = HashSet::new();
         let mut retry = RETRY_FIRST;
         loop {
-            let received = match due {
-                Some(at) => self
-                    .events
-                    .recv_timeout(at.saturating_duration_since(Instant::now())),
-                None => self
-                    .events
-                    .recv()
-                    .map_err(|_| RecvTimeoutError::Disconnected),
-            };
+            let wait = due.map_or(STOP_POLL, |at| {
+                at.saturating_duration_since(Instant::now()).min(STOP_POLL)
+            });
+            let received = self.events.recv_timeout(wait);
+            if stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
             match received {
                 Ok(Ok(events)) => {
                     let mut relevant = false;

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -138,36 +138,63 @@ pub fn palabre(args: &[&str], corpus: &Path, index: &Path) -> std::process::Outp
 pub struct Server {
     child: Child,
     pub base: String,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     /// Starts a server on the fixture's index.
     pub fn start() -> Server {
+        Server::start_with(&[], &[])
+    }
+
+    /// Starts a server with more `serve` options and environment variables.
+    pub fn start_with(options: &[&str], env: &[(&str, &str)]) -> Server {
         let fixture = fixture();
         let mut child = Command::new(BIN)
             .args(["--corpus", fixture.corpus.to_str().unwrap()])
             .args(["--index", fixture.index.to_str().unwrap()])
             .args(["serve", "--bind", "127.0.0.1:0", "--threads", "4"])
+            .args(options)
+            .env_remove("PALABRE_TOKEN")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
         let (sender, receiver) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&log);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(address) = line.split("listening on ").nth(1) {
                     let _ = sender.send(address.trim().to_string());
                 }
+                lines.lock().unwrap().push(line);
             }
         });
         match receiver.recv_timeout(Duration::from_secs(30)) {
-            Ok(base) => Server { child, base },
+            Ok(base) => Server { child, base, log },
             Err(e) => {
                 let _ = child.kill();
                 panic!("the server did not say where it listens: {e}");
             }
         }
+    }
+
+    /// `host:port`.
+    pub fn address(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// What the server wrote on stderr so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The server process.
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
     }
 
     pub fn url(&self, path: &str) -> String {

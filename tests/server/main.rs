@@ -16,3 +16,4 @@ mod cli;
 mod escaping;
 mod harness;
 mod openapi;
+mod robustness;

@@ -179,6 +179,8 @@ pub struct Health {
     pub status: String,
     pub documents: usize,
     pub segments: usize,
+    /// UTC, `2026-05-01T12:00:00.000Z`; none for an empty index.
+    pub last_commit: Option<String>,
 }
 
 /// An HTTP error body.

@@ -6,11 +6,17 @@
 //! The index is opened read-only with a live reader, so a re-index by
 //! `palabre index` in another process is visible within about a second.
 
-use std::net::SocketAddr;
+mod http;
+mod log;
+
 use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
 use serde::Serialize;
-use tiny_http::{Header, Method, Request, Response, Server};
+pub use tiny_http::Method;
+
+pub use http::{bind, serve, Limits};
+pub use log::Metrics;
 
 use crate::analysis::Lang;
 use crate::error::Error;
@@ -23,13 +29,17 @@ use crate::web;
 pub const MAX_URL_BYTES: usize = 8 * 1024;
 
 /// The JSON API's paths, as `docs/openapi.json` documents them.
-pub const API_PATHS: [&str; 5] = [
+pub const API_PATHS: [&str; 6] = [
     "/search",
     "/segments/{id}",
     "/documents",
     "/health",
+    "/metrics",
     "/openapi.json",
 ];
+/// Most parameters in one query string: each filter value is a clause of
+/// the search, so their number is bounded like the query's words.
+pub const MAX_PARAMETERS: usize = 64;
 /// The search page and its assets.
 pub const PAGE_PATHS: [&str; 3] = ["/", "/app.js", "/app.css"];
 /// Where the passage views live: `/segments/{id}`.
@@ -44,6 +54,7 @@ enum Route<'a> {
     Search,
     Documents,
     Health,
+    Metrics,
     Segment(&'a str),
     /// A file compiled into the binary: its content type and body.
     Asset(&'static str, &'static str),
@@ -54,6 +65,7 @@ fn route(path: &str) -> Option<Route<'_>> {
         "/search" => Some(Route::Search),
         "/documents" => Some(Route::Documents),
         "/health" => Some(Route::Health),
+        "/metrics" => Some(Route::Metrics),
         _ => {
             if let Some(id) = path.strip_prefix(SEGMENTS_PREFIX) {
                 return (!id.is_empty() && !id.contains('/')).then_some(Route::Segment(id));
@@ -99,7 +111,7 @@ impl Answer {
         }
     }
 
-    fn error(status: u16, message: &str) -> Answer {
+    pub(crate) fn error(status: u16, message: &str) -> Answer {
         #[derive(Serialize)]
         struct ErrorBody<'a> {
             error: &'a str,
@@ -113,65 +125,123 @@ impl Answer {
     }
 }
 
-/// Binds the address and returns the server with the address it really
-/// listens on (port 0 picks a free port).
-pub fn bind(address: &str) -> std::io::Result<(Server, SocketAddr)> {
-    let server = Server::http(address).map_err(std::io::Error::other)?;
-    let local = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| std::io::Error::other("not an IP address"))?;
-    Ok((server, local))
+/// A request as the router sees it: method, raw URL and the headers
+/// that matter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    /// The method.
+    pub method: Method,
+    /// Path and query string, still percent-encoded.
+    pub url: String,
+    /// The `Accept` header.
+    pub accept: Option<String>,
+    /// The `Authorization` header.
+    pub authorization: Option<String>,
+    /// The `Origin` header (cross-origin requests from a browser).
+    pub origin: Option<String>,
 }
 
-/// Answers requests on `threads` worker threads until the process ends.
-pub fn run(server: Server, engine: Arc<Engine>, threads: usize) {
-    let server = Arc::new(server);
-    let workers: Vec<_> = (0..threads.max(1))
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let engine = Arc::clone(&engine);
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    respond(request, &engine);
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        let _ = worker.join();
-    }
+/// Who may ask: the token and the origins allowed to call from a browser.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// When set, every request needs `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+    /// Origins (`https://intranet.example`) allowed cross-origin calls;
+    /// none by default.
+    pub cors: Vec<String>,
 }
 
-fn respond(request: Request, engine: &Engine) {
-    let accept = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Accept"))
-        .map(|h| h.value.as_str().to_string());
-    let answer = handle_with_accept(request.method(), request.url(), accept.as_deref(), engine);
-    // from_data sets Content-Length: no chunked encoding for small bodies.
-    let mut response =
-        Response::from_data(answer.body.into_bytes()).with_status_code(answer.status);
-    let mut headers = vec![("X-Content-Type-Options", "nosniff".to_string())];
-    if !answer
-        .headers
-        .iter()
-        .any(|(name, _)| *name == "Content-Type")
-    {
-        headers.push((
-            "Content-Type",
-            "application/json; charset=utf-8".to_string(),
-        ));
-    }
-    headers.extend(answer.headers);
-    for (name, value) in headers {
-        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
+/// The engine, the access rules and the counters: everything a worker
+/// needs to answer a request.
+pub struct Service {
+    engine: Arc<Engine>,
+    policy: Policy,
+    /// The token's hash: compared in constant time (`blake3::Hash`'s
+    /// equality), and equal lengths whatever the token.
+    token: Option<blake3::Hash>,
+    metrics: Metrics,
+}
+
+impl Service {
+    /// A service answering from `engine` under `policy`.
+    pub fn new(engine: Arc<Engine>, policy: Policy) -> Service {
+        let token = policy.token.as_deref().map(|t| blake3::hash(t.as_bytes()));
+        Service {
+            engine,
+            policy,
+            token,
+            metrics: Metrics::default(),
         }
     }
-    // A client that went away is not our error.
-    let _ = request.respond(response);
+
+    /// The request counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Answers one request: CORS preflight, token, then the routes.
+    pub fn answer(&self, request: &Incoming) -> Answer {
+        let origin = request
+            .origin
+            .as_deref()
+            .filter(|o| self.policy.cors.iter().any(|allowed| allowed == o));
+        let mut answer = if request.method == Method::Options && request.origin.is_some() {
+            preflight(origin.is_some())
+        } else if !self.authorized(request.authorization.as_deref()) {
+            let mut answer = Answer::error(
+                401,
+                "missing or wrong token: send Authorization: Bearer <token>",
+            );
+            answer.headers.push(("WWW-Authenticate", "Bearer".into()));
+            answer
+        } else {
+            route_request(
+                &request.method,
+                &request.url,
+                request.accept.as_deref(),
+                &self.engine,
+                Some(&self.metrics),
+            )
+        };
+        if let Some(origin) = origin {
+            answer
+                .headers
+                .push(("Access-Control-Allow-Origin", origin.to_string()));
+            answer.headers.push(("Vary", "Origin".into()));
+        }
+        answer
+    }
+
+    fn authorized(&self, authorization: Option<&str>) -> bool {
+        let Some(expected) = self.token else {
+            return true;
+        };
+        let presented = authorization
+            .and_then(|value| value.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        presented.is_some_and(|token| blake3::hash(token.as_bytes()) == expected)
+    }
+}
+
+/// The answer to a CORS preflight (`OPTIONS` with `Origin`): allowed
+/// origins may `GET` with an `Authorization` header; others are refused.
+fn preflight(allowed: bool) -> Answer {
+    if !allowed {
+        return Answer::error(
+            403,
+            "origin not allowed: start the server with --cors ORIGIN",
+        );
+    }
+    Answer {
+        status: 204,
+        body: String::new(),
+        headers: vec![
+            ("Access-Control-Allow-Methods", "GET, HEAD".into()),
+            ("Access-Control-Allow-Headers", "Authorization".into()),
+            ("Access-Control-Max-Age", "600".into()),
+        ],
+    }
 }
 
 /// Routes one request, as a program asking for JSON. Pure apart from the
@@ -187,6 +257,18 @@ pub fn handle_with_accept(
     url: &str,
     accept: Option<&str>,
     engine: &Engine,
+) -> Answer {
+    route_request(method, url, accept, engine, None)
+}
+
+/// Routes one request; `/metrics` shows `metrics` (empty counters when
+/// there are none).
+fn route_request(
+    method: &Method,
+    url: &str,
+    accept: Option<&str>,
+    engine: &Engine,
+    metrics: Option<&Metrics>,
 ) -> Answer {
     if url.len() > MAX_URL_BYTES {
         return Answer::error(414, &format!("URL longer than {MAX_URL_BYTES} bytes"));
@@ -204,6 +286,10 @@ pub fn handle_with_accept(
         Route::Search => search(query, engine),
         Route::Documents => documents(engine),
         Route::Health => health(engine),
+        Route::Metrics => match metrics {
+            Some(metrics) => metrics_page(engine, metrics),
+            None => metrics_page(engine, &Metrics::default()),
+        },
         Route::Segment(id) => segment(id, prefers_html(accept), engine),
         Route::Asset(content_type, body) => Ok(Answer::content(content_type, body.to_string())),
     };
@@ -269,16 +355,37 @@ fn health(engine: &Engine) -> Result<Answer, Error> {
         status: &'static str,
         documents: usize,
         segments: usize,
+        last_commit: Option<String>,
     }
     let (documents, segments) = engine.counts()?;
+    // Each report records when it was indexed: the latest is the last
+    // commit that added or changed one.
+    let last_commit = engine
+        .documents()?
+        .iter()
+        .map(|d| d.indexed_at)
+        .max()
+        .map(|secs| log::rfc3339(UNIX_EPOCH + Duration::from_secs(secs)));
     Ok(Answer::json(
         200,
         &Health {
             status: "ok",
             documents,
             segments,
+            last_commit,
         },
     ))
+}
+
+/// `GET /metrics`: the counters in Prometheus' text format.
+fn metrics_page(engine: &Engine, metrics: &Metrics) -> Result<Answer, Error> {
+    let (documents, segments) = engine.counts()?;
+    let mut answer = Answer::content(
+        "text/plain; version=0.0.4; charset=utf-8",
+        metrics.render(documents, segments),
+    );
+    answer.headers.push(("Cache-Control", "no-store".into()));
+    Ok(answer)
 }
 
 /// The indexed reports, as `palabre documents --json` prints them.
@@ -299,6 +406,12 @@ pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
     let mut request = SearchRequest::new("");
     let mut has_q = false;
     let mut kinds: Vec<SegmentKind> = Vec::new();
+    if form_urlencoded::parse(query.as_bytes()).count() > MAX_PARAMETERS {
+        return Err(Error::Parameter {
+            name: "query string",
+            message: format!("too many parameters: at most {MAX_PARAMETERS}"),
+        });
+    }
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         match name.as_ref() {
             "q" => {

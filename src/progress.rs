@@ -178,11 +178,12 @@ fn indexed_line(progress: Progress, elapsed: Duration) -> String {
     } else {
         "--:--:--".to_string()
     };
+    // Two decimals below 1 MB/s: a slow run does not read as stalled.
+    let megabytes = rate / 1e6;
+    let decimals = if megabytes < 1.0 { 2 } else { 1 };
     format!(
-        "indexed {}/{} files ({:.1} MB/s, ETA {eta})",
-        progress.files_done,
-        progress.files_total,
-        rate / 1e6
+        "indexed {}/{} files ({megabytes:.decimals$} MB/s, ETA {eta})",
+        progress.files_done, progress.files_total,
     )
 }
 
@@ -214,6 +215,14 @@ mod tests {
             "indexed 120/5000 files (3.1 MB/s, ETA 00:01:30)"
         );
         assert_eq!(clock(Duration::from_secs(3 * 3600 + 61)), "03:01:01");
+        let slow = Progress {
+            bytes_done: 400_000,
+            ..progress
+        };
+        assert_eq!(
+            indexed_line(slow, Duration::from_secs(10)),
+            "indexed 120/5000 files (0.04 MB/s, ETA 02:09:00)"
+        );
     }
 
     #[test]

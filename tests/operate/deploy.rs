@@ -106,7 +106,7 @@ fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
 
 #[test]
 fn nginx_accepts_the_tls_proxy_configuration() {
-    if !tool_available("nginx", "nginx-light") || !tool_available("openssl", "openssl") {
+    if !tool_available("nginx", "nginx") || !tool_available("openssl", "openssl") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

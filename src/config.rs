@@ -170,7 +170,12 @@ struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    fn setting<T: Value>(&self, id: &str, file_value: Option<T>, file: &Option<PathBuf>) -> Setting<T> {
+    fn setting<T: Value>(
+        &self,
+        id: &str,
+        file_value: Option<T>,
+        file: &Option<PathBuf>,
+    ) -> Setting<T> {
         let arg = find_arg(self.command, id);
         // The matches of the subcommand run hold the global flags too.
         let matches = match self.matches.subcommand() {
@@ -178,7 +183,9 @@ impl Lookup<'_> {
             _ => self.matches,
         };
         let flag_name = arg.and_then(|a| a.get_long()).map(|l| format!("--{l}"));
-        let env_name = arg.and_then(|a| a.get_env()).map(|e| e.to_string_lossy().into_owned());
+        let env_name = arg
+            .and_then(|a| a.get_env())
+            .map(|e| e.to_string_lossy().into_owned());
         // Asking the matches about an id they do not know panics (in
         // debug builds), hence the question first.
         let known = matches.try_contains_id(id).is_ok();
@@ -187,7 +194,11 @@ impl Lookup<'_> {
             .ok()
             .flatten()
             .map(|values| values.map(OsStr::to_os_string).collect::<Vec<_>>());
-        let source = if known { matches.value_source(id) } else { None };
+        let source = if known {
+            matches.value_source(id)
+        } else {
+            None
+        };
         match (source, raw) {
             (Some(ValueSource::CommandLine), Some(raw)) => {
                 if let Some(value) = T::from_raw(&raw) {
@@ -230,7 +241,12 @@ impl Lookup<'_> {
             };
         }
         let defaults: Vec<OsString> = arg
-            .map(|a| a.get_default_values().iter().map(|v| v.to_os_string()).collect())
+            .map(|a| {
+                a.get_default_values()
+                    .iter()
+                    .map(|v| v.to_os_string())
+                    .collect()
+            })
             .unwrap_or_default();
         Setting {
             value: T::from_raw(&defaults).unwrap_or_default(),
@@ -282,7 +298,11 @@ impl Value for bool {
 
 impl Value for Vec<String> {
     fn from_raw(raw: &[OsString]) -> Option<Self> {
-        Some(raw.iter().map(|v| v.to_string_lossy().into_owned()).collect())
+        Some(
+            raw.iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect(),
+        )
     }
 }
 
@@ -307,19 +327,42 @@ impl Config {
         }
         let token = self.token.value.as_ref().map(|_| MASK.to_string());
         let lines = [
-            ("corpus", Some(quote(&self.corpus.value.to_string_lossy())), &self.corpus.source),
-            ("index", Some(quote(&self.index.value.to_string_lossy())), &self.index.source),
+            (
+                "corpus",
+                Some(quote(&self.corpus.value.to_string_lossy())),
+                &self.corpus.source,
+            ),
+            (
+                "index",
+                Some(quote(&self.index.value.to_string_lossy())),
+                &self.index.source,
+            ),
             ("bind", Some(quote(&self.bind.value)), &self.bind.source),
-            ("watch", Some(self.watch.value.to_string()), &self.watch.source),
+            (
+                "watch",
+                Some(self.watch.value.to_string()),
+                &self.watch.source,
+            ),
             ("token", token.as_deref().map(quote), &self.token.source),
             (
                 "cors",
-                Some(format!("[{}]", self.cors.value.iter().map(|o| quote(o)).collect::<Vec<_>>().join(", "))),
+                Some(format!(
+                    "[{}]",
+                    self.cors
+                        .value
+                        .iter()
+                        .map(|o| quote(o))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
                 &self.cors.source,
             ),
             (
                 "glossary",
-                self.glossary.value.as_ref().map(|g| quote(&g.to_string_lossy())),
+                self.glossary
+                    .value
+                    .as_ref()
+                    .map(|g| quote(&g.to_string_lossy())),
                 &self.glossary.source,
             ),
         ];
@@ -350,7 +393,9 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_named_with_its_line() {
-        let error = parse("corpus = \"c\"\ntokn = \"x\"\n").map(|_| ()).unwrap_err();
+        let error = parse("corpus = \"c\"\ntokn = \"x\"\n")
+            .map(|_| ())
+            .unwrap_err();
         assert!(error.starts_with("line 2: unknown key \"tokn\""), "{error}");
         assert!(error.contains("corpus, index, bind"), "{error}");
     }
@@ -364,8 +409,17 @@ mod tests {
     #[test]
     fn relative_paths_are_relative_to_the_file() {
         let file = Path::new("/etc/palabre/palabre.toml");
-        assert_eq!(relative_to(Some(file), "corpus".into()), PathBuf::from("/etc/palabre/corpus"));
-        assert_eq!(relative_to(Some(file), "/srv/c".into()), PathBuf::from("/srv/c"));
-        assert_eq!(relative_to(Some(Path::new("palabre.toml")), "c".into()), PathBuf::from("c"));
+        assert_eq!(
+            relative_to(Some(file), "corpus".into()),
+            PathBuf::from("/etc/palabre/corpus")
+        );
+        assert_eq!(
+            relative_to(Some(file), "/srv/c".into()),
+            PathBuf::from("/srv/c")
+        );
+        assert_eq!(
+            relative_to(Some(Path::new("palabre.toml")), "c".into()),
+            PathBuf::from("c")
+        );
     }
 }

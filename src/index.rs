@@ -261,11 +261,7 @@ pub fn run_with_progress(
 ) -> Result<IndexSummary> {
     let started = Instant::now();
     let files = corpus::list_reports(corpus_dir)?;
-    log::info!(
-        "{} report files in {}",
-        files.len(),
-        corpus_dir.display()
-    );
+    log::info!("{} report files in {}", files.len(), corpus_dir.display());
     let mut reading = Progress {
         stage: Stage::Reading,
         files_done: 0,

@@ -136,8 +136,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
     let quiet = cli.quiet;
     match cli.command {
         Command::Index { rebuild, json } => {
-            let mode =
-                progress::Mode::choose(quiet, cli.verbose, std::io::stderr().is_terminal());
+            let mode = progress::Mode::choose(quiet, cli.verbose, std::io::stderr().is_terminal());
             let mut reporter = progress::Reporter::new(mode);
             let result = index::run_with_progress(
                 &paths.corpus,
@@ -308,8 +307,9 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
                 Some(dir) => {
                     std::fs::create_dir_all(&dir)
                         .with_context(|| format!("cannot create {}", dir.display()))?;
-                    clap_mangen::generate_to(command, &dir)
-                        .with_context(|| format!("cannot write the man pages in {}", dir.display()))?;
+                    clap_mangen::generate_to(command, &dir).with_context(|| {
+                        format!("cannot write the man pages in {}", dir.display())
+                    })?;
                 }
                 None => {
                     let mut page = Vec::new();

@@ -121,9 +121,10 @@ impl Reporter {
         if new_stage {
             self.finish();
             let bar = match progress.stage {
-                Stage::Reading => {
-                    bar_with(progress.files_total as u64, "{prefix:>8} [{wide_bar}] {pos}/{len} files")
-                }
+                Stage::Reading => bar_with(
+                    progress.files_total as u64,
+                    "{prefix:>8} [{wide_bar}] {pos}/{len} files",
+                ),
                 Stage::Indexing => bar_with(
                     progress.bytes_total,
                     "{prefix:>8} [{wide_bar}] {msg} files, {binary_bytes_per_sec}, ETA {eta}",

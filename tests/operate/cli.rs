@@ -39,7 +39,10 @@ fn version_names_the_release_and_the_commit_of_a_checkout() {
             .and_then(|rest| rest.strip_prefix('('))
             .and_then(|rest| rest.strip_suffix(')'))
             .unwrap_or_else(|| panic!("no commit in {line:?}"));
-        assert!(hex.len() >= 7 && hex.chars().all(|c| c.is_ascii_hexdigit()), "{line}");
+        assert!(
+            hex.len() >= 7 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            "{line}"
+        );
         assert!(!String::from_utf8_lossy(&commit.stdout).trim().is_empty());
     }
 }
@@ -59,7 +62,12 @@ fn exit_codes_are_grep_s_found_nothing_error() {
         .output()
         .unwrap();
     assert_eq!(no_index.status.code(), Some(2), "{}", stderr(&no_index));
-    assert_eq!(stderr(&no_index).lines().count(), 1, "{}", stderr(&no_index));
+    assert_eq!(
+        stderr(&no_index).lines().count(),
+        1,
+        "{}",
+        stderr(&no_index)
+    );
 }
 
 #[test]
@@ -114,7 +122,13 @@ fn the_man_page_is_generated_from_the_command_line_definitions() {
     assert!(output.status.success(), "{}", stderr(&output));
     let page = stdout(&output);
     assert!(page.contains(".TH palabre 1"), "{page}");
-    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS", ".SH VERSION"] {
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        ".SH SUBCOMMANDS",
+        ".SH VERSION",
+    ] {
         assert!(page.contains(section), "no {section}");
     }
     assert!(page.contains("Exit status"), "{page}");
@@ -127,7 +141,12 @@ fn the_man_page_is_generated_from_the_command_line_definitions() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    for name in ["palabre.1", "palabre-search.1", "palabre-serve.1", "palabre-config.1"] {
+    for name in [
+        "palabre.1",
+        "palabre-search.1",
+        "palabre-serve.1",
+        "palabre-config.1",
+    ] {
         let text = std::fs::read_to_string(pages.join(name)).unwrap();
         assert!(text.starts_with(".ie") || text.contains(".TH"), "{name}");
     }

@@ -55,8 +55,14 @@ fn without_a_file_the_defaults_apply() {
     let dir = tempfile::tempdir().unwrap();
     let config = effective(dir.path(), &[], &[]);
     assert_eq!(config.file, None);
-    assert_eq!((config.corpus.value.as_str(), config.corpus.source.as_str()), ("corpus", "default"));
-    assert_eq!((config.index.value.as_str(), config.index.source.as_str()), ("index", "default"));
+    assert_eq!(
+        (config.corpus.value.as_str(), config.corpus.source.as_str()),
+        ("corpus", "default")
+    );
+    assert_eq!(
+        (config.index.value.as_str(), config.index.source.as_str()),
+        ("index", "default")
+    );
     assert_eq!(config.bind.value, "127.0.0.1:8080");
     assert!(!config.watch.value);
     assert_eq!(config.token.value, None);
@@ -74,7 +80,10 @@ fn the_file_in_the_working_directory_is_read() {
     assert_eq!(config.corpus.source, "file");
     assert_eq!(config.corpus.from.as_deref(), Some("palabre.toml"));
     assert_eq!(config.index.value, "/var/lib/palabre/index");
-    assert_eq!((config.bind.value.as_str(), config.bind.source.as_str()), ("127.0.0.1:9999", "file"));
+    assert_eq!(
+        (config.bind.value.as_str(), config.bind.source.as_str()),
+        ("127.0.0.1:9999", "file")
+    );
     assert!(config.watch.value);
     assert_eq!(config.cors.value.len(), 2);
     assert_eq!(config.glossary.value.as_deref(), Some("glossary.txt"));
@@ -87,14 +96,27 @@ fn the_file_in_the_working_directory_is_read() {
 fn flags_win_over_the_environment_which_wins_over_the_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("palabre.toml"), FILE).unwrap();
-    let env = [("PALABRE_CORPUS", "from-env"), ("PALABRE_INDEX", "index-env"), ("PALABRE_BIND", "127.0.0.1:7777")];
+    let env = [
+        ("PALABRE_CORPUS", "from-env"),
+        ("PALABRE_INDEX", "index-env"),
+        ("PALABRE_BIND", "127.0.0.1:7777"),
+    ];
     let config = effective(dir.path(), &["--corpus", "from-flag"], &env);
     assert_eq!(config.corpus.value, "from-flag");
-    assert_eq!((config.corpus.source.as_str(), config.corpus.from.as_deref()), ("flag", Some("--corpus")));
+    assert_eq!(
+        (config.corpus.source.as_str(), config.corpus.from.as_deref()),
+        ("flag", Some("--corpus"))
+    );
     assert_eq!(config.index.value, "index-env");
-    assert_eq!((config.index.source.as_str(), config.index.from.as_deref()), ("env", Some("PALABRE_INDEX")));
+    assert_eq!(
+        (config.index.source.as_str(), config.index.from.as_deref()),
+        ("env", Some("PALABRE_INDEX"))
+    );
     // `bind` belongs to `serve`, yet `palabre config` sees its variable.
-    assert_eq!((config.bind.value.as_str(), config.bind.source.as_str()), ("127.0.0.1:7777", "env"));
+    assert_eq!(
+        (config.bind.value.as_str(), config.bind.source.as_str()),
+        ("127.0.0.1:7777", "env")
+    );
     assert_eq!(config.watch.source, "file");
 }
 
@@ -121,26 +143,44 @@ fn config_names_a_file_elsewhere_and_paths_are_relative_to_it() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("nowhere.toml"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("nowhere.toml"),
+        "{}",
+        stderr(&missing)
+    );
 }
 
 #[test]
 fn an_unknown_key_is_an_error_naming_it_the_file_and_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("palabre.toml"), "corpus = \"c\"\ntokn = \"x\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("palabre.toml"),
+        "corpus = \"c\"\ntokn = \"x\"\n",
+    )
+    .unwrap();
     // Every subcommand reads the file, not only `config`.
     for args in [&["config"][..], &["search", "x"][..]] {
         let output = palabre(dir.path()).args(args).output().unwrap();
         assert_eq!(output.status.code(), Some(2));
         let message = stderr(&output);
         assert_eq!(message.lines().count(), 1, "{message}");
-        assert!(message.starts_with("palabre: palabre.toml: line 2: unknown key \"tokn\""), "{message}");
-        assert!(message.contains("corpus, index, bind, watch, token, cors, glossary"), "{message}");
+        assert!(
+            message.starts_with("palabre: palabre.toml: line 2: unknown key \"tokn\""),
+            "{message}"
+        );
+        assert!(
+            message.contains("corpus, index, bind, watch, token, cors, glossary"),
+            "{message}"
+        );
     }
     std::fs::write(dir.path().join("palabre.toml"), "watch = \"often\"\n").unwrap();
     let output = palabre(dir.path()).arg("config").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).starts_with("palabre: palabre.toml: line 1: "), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("palabre: palabre.toml: line 1: "),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -192,6 +232,9 @@ fn index_and_serve_use_the_file() {
     child.kill().unwrap();
     child.wait().unwrap();
     let listening = listening.unwrap();
-    assert!(listening.starts_with("palabre: listening on http://127.0.0.1:"), "{listening}");
+    assert!(
+        listening.starts_with("palabre: listening on http://127.0.0.1:"),
+        "{listening}"
+    );
     assert!(!listening.ends_with(":8080"), "{listening}");
 }

@@ -10,7 +10,9 @@ use crate::harness::{stderr, stdout};
 use crate::tool_available;
 
 fn deploy(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("deploy")
+        .join(name);
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -82,17 +84,30 @@ fn systemd_analyze_verifies_the_unit() {
     // And the check can fail: a bad value is reported.
     let bad = dir.path().join("bad.service");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&bad, replaced(&text, "ProtectSystem=strict", "ProtectSystem=very")).unwrap();
-    let output = Command::new("systemd-analyze").arg("verify").arg(&bad).output().unwrap();
+    std::fs::write(
+        &bad,
+        replaced(&text, "ProtectSystem=strict", "ProtectSystem=very"),
+    )
+    .unwrap();
+    let output = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&bad)
+        .output()
+        .unwrap();
     let message = stderr(&output);
-    assert!(message.contains("protect system value") && message.contains("very"), "{message}");
+    assert!(
+        message.contains("protect system value") && message.contains("very"),
+        "{message}"
+    );
 }
 
 /// A throwaway self-signed certificate: (certificate, key).
 fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
     let (cert, key) = (dir.join("palabre.crt"), dir.join("palabre.key"));
     let output = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
         .args(["-subj", "/CN=search.intranet.example.org"])
         .arg("-keyout")
         .arg(&key)
@@ -122,7 +137,10 @@ fn nginx_accepts_the_tls_proxy_configuration() {
         conf = replaced(&conf, from, &to);
     }
     // `user` only means something to a root nginx.
-    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n");
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
     if !is_root {
         conf = replaced(&conf, "user www-data;", "");
     }
@@ -142,11 +160,19 @@ fn nginx_accepts_the_tls_proxy_configuration() {
     };
     let output = check(&path);
     assert!(output.status.success(), "nginx -t: {}", stderr(&output));
-    assert!(stderr(&output).contains("test is successful"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("test is successful"),
+        "{}",
+        stderr(&output)
+    );
 
     // And the check can fail: a missing certificate is reported.
     let bad = dir.path().join("bad.conf");
-    std::fs::write(&bad, conf.replace(&cert.display().to_string(), "/nowhere/palabre.crt")).unwrap();
+    std::fs::write(
+        &bad,
+        conf.replace(&cert.display().to_string(), "/nowhere/palabre.crt"),
+    )
+    .unwrap();
     let output = check(&bad);
     assert!(!output.status.success(), "{}", stderr(&output));
 }

@@ -3,6 +3,10 @@
 //! indexing, and the deployment examples in `deploy/` checked by the tools
 //! that will read them (systemd-analyze, nginx).
 
+// Test code: a failed unwrap is a failed test. clippy.toml allows these in
+// `#[test]` functions only; the helpers need them too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../fixtures/harness.rs"]
 mod harness;
 

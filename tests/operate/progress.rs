@@ -14,7 +14,10 @@ fn workspace() -> Workspace {
     let text = std::fs::read_to_string(sfax_txt()).unwrap();
     for n in 0..REPORTS {
         // Different content each, so that none is taken for a rename.
-        workspace.write(&format!("report-{n:02}.txt"), format!("{text}\nCopie {n}.\n").as_bytes());
+        workspace.write(
+            &format!("report-{n:02}.txt"),
+            format!("{text}\nCopie {n}.\n").as_bytes(),
+        );
     }
     workspace
 }
@@ -27,7 +30,11 @@ fn parse_indexed(line: &str) -> Option<(usize, usize)> {
     let (rate, eta) = rest.strip_suffix(')')?.split_once(" MB/s, ETA ")?;
     rate.parse::<f64>().ok()?;
     let clock: Vec<&str> = eta.split(':').collect();
-    if clock.len() != 3 || clock.iter().any(|p| p.len() != 2 || p.parse::<u8>().is_err()) {
+    if clock.len() != 3
+        || clock
+            .iter()
+            .any(|p| p.len() != 2 || p.parse::<u8>().is_err())
+    {
         return None;
     }
     Some((done.parse().ok()?, total.parse().ok()?))
@@ -53,18 +60,30 @@ fn without_a_terminal_progress_is_plain_periodic_lines() {
     let lines: Vec<&str> = text.lines().collect();
     let indexing = format!("palabre: indexing {REPORTS} files (");
     assert!(
-        lines.iter().any(|l| l.starts_with(&indexing) && l.ends_with(" MB)")),
+        lines
+            .iter()
+            .any(|l| l.starts_with(&indexing) && l.ends_with(" MB)")),
         "{text}"
     );
     let counts: Vec<(usize, usize)> = lines.iter().filter_map(|l| parse_indexed(l)).collect();
     assert_eq!(counts.len(), REPORTS, "{text}");
-    assert!(counts.iter().enumerate().all(|(i, c)| *c == (i + 1, REPORTS)), "{counts:?}");
-    let writing = lines.iter().position(|l| *l == "palabre: writing the index");
+    assert!(
+        counts
+            .iter()
+            .enumerate()
+            .all(|(i, c)| *c == (i + 1, REPORTS)),
+        "{counts:?}"
+    );
+    let writing = lines
+        .iter()
+        .position(|l| *l == "palabre: writing the index");
     assert!(writing.is_some_and(|at| at > 0), "{text}");
     assert!(lines.last().unwrap().starts_with("indexed in "), "{text}");
     // Every line is palabre's and parseable.
     assert!(
-        lines[..lines.len() - 1].iter().all(|l| l.starts_with("palabre: ")),
+        lines[..lines.len() - 1]
+            .iter()
+            .all(|l| l.starts_with("palabre: ")),
         "{text}"
     );
 }
@@ -75,7 +94,10 @@ fn at_the_default_pace_the_stages_and_parseable_lines() {
     let output = workspace.palabre(&["index"]);
     let text = stderr(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("palabre: indexing 12 files ("), "{text}");
+    assert!(
+        lines[0].starts_with("palabre: indexing 12 files ("),
+        "{text}"
+    );
     // How many progress lines depends on the machine's speed: one every
     // 2 s. Each is well-formed.
     for line in &lines[1..lines.len() - 2] {
@@ -94,12 +116,18 @@ fn quiet_prints_nothing_and_verbose_says_more() {
 
     let verbose = workspace.palabre(&["index", "--rebuild", "-v"]);
     let text = stderr(&verbose);
-    assert!(text.contains(&format!("palabre: info: {REPORTS} report files in ")), "{text}");
+    assert!(
+        text.contains(&format!("palabre: info: {REPORTS} report files in ")),
+        "{text}"
+    );
     assert!(!text.contains("palabre: debug: "), "{text}");
 
     let debug = workspace.palabre(&["index", "--rebuild", "-vv"]);
     let text = stderr(&debug);
-    assert!(text.contains("palabre: debug: indexed report-00.txt ("), "{text}");
+    assert!(
+        text.contains("palabre: debug: indexed report-00.txt ("),
+        "{text}"
+    );
 
     let both = workspace.palabre(&["index", "-q", "-v"]);
     assert_eq!(both.status.code(), Some(2));

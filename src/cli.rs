@@ -185,7 +185,8 @@ Examples:
         #[arg(long)]
         watch: bool,
         /// With --watch: scan the corpus every second instead of relying on file events
-        #[arg(long, requires = "watch")]
+        // Not `requires = "watch"`: watching may be set in palabre.toml.
+        #[arg(long)]
         poll: bool,
     },
     /// Watch the corpus and re-index when reports are added, changed or

@@ -243,6 +243,9 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
             // The address and --watch may come from palabre.toml too.
             let bind = config.bind.value.clone();
             let watch = config.watch.value;
+            if poll && !watch {
+                anyhow::bail!("--poll goes with --watch (or watch = true in palabre.toml)");
+            }
             let engine = match Engine::open_live(&paths.index) {
                 Err(Error::NoIndex(_)) => {
                     build(&paths.corpus, &paths.index)?;

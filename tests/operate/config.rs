@@ -238,3 +238,47 @@ fn index_and_serve_use_the_file() {
     );
     assert!(!listening.ends_with(":8080"), "{listening}");
 }
+
+#[test]
+fn poll_needs_watching_from_the_flag_or_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    std::fs::copy(sfax_txt(), dir.path().join("corpus/sfax.txt")).unwrap();
+    let output = palabre(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--poll"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--poll goes with --watch"),
+        "{}",
+        stderr(&output)
+    );
+
+    std::fs::write(
+        dir.path().join("palabre.toml"),
+        "watch = true\nbind = \"127.0.0.1:0\"\n",
+    )
+    .unwrap();
+    let mut child = palabre(dir.path())
+        .args(["serve", "--poll"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.map_while(Result::ok) {
+        let done = line.starts_with("palabre: listening on ");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("watching") && l.contains("polling every")),
+        "{seen:?}"
+    );
+}

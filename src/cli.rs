@@ -10,17 +10,49 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "palabre",
-    version,
-    after_help = "Examples:\n  palabre search \"cadre juridique\"\n  palabre search refugies syriens --kind practice\n  palabre search migrants --kind practice --city Douala --year 2019\n  palabre show 1a2b3c4d5e6f7a8b\n  palabre index\n  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt\n  palabre serve --bind 127.0.0.1:8080 --watch"
+    version = env!("PALABRE_VERSION"),
+    after_help = MAIN_AFTER_HELP
 )]
 pub struct Cli {
     /// Folders palabre works on.
     #[command(flatten)]
     pub paths: Paths,
+    /// Configuration file (default: palabre.toml in the working directory, if any)
+    #[arg(long, global = true, env = "PALABRE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print no progress and no summary, only warnings and errors
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more on stderr: -v what is done, -vv each file (RUST_LOG overrides)
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The examples and the exit status, at the end of `palabre --help` and of
+/// the man page.
+const MAIN_AFTER_HELP: &str = "\
+Examples:
+  palabre index                        index ./corpus into ./index
+  palabre search \"cadre juridique\"
+  palabre search refugies syriens --kind practice
+  palabre search migrants --kind practice --city Douala --year 2019
+  palabre show 1a2b3c4d5e6f7a8b
+  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt
+  palabre serve --bind 127.0.0.1:8080 --watch
+  palabre --corpus /srv/reports --index /var/lib/palabre index
+  palabre config                       show the settings in effect
+
+Settings come from flags, then environment variables (PALABRE_CORPUS,
+PALABRE_INDEX, PALABRE_BIND, PALABRE_CONFIG), then palabre.toml, then the
+defaults; `palabre config` shows which.
+
+Exit status:
+  0  something was found (search, show, documents), or the command did its job
+  1  nothing was found
+  2  an error (a bad command line, a missing index, an unreadable file, ...)";
 
 /// The corpus and index folders, accepted by every subcommand.
 #[derive(Debug, Args)]
@@ -38,6 +70,17 @@ pub struct Paths {
 pub enum Command {
     /// Index the corpus: new and changed reports are (re-)indexed, removed
     /// ones deleted, unchanged ones skipped
+    #[command(after_help = "\
+Progress goes to stderr: a bar when stderr is a terminal, otherwise a line
+every 2 seconds (PALABRE_PROGRESS_INTERVAL=SECONDS changes it), e.g.
+  palabre: indexed 120/5000 files (3.1 MB/s, ETA 00:02:10)
+and nothing with --quiet. The summary ends the run.
+
+Examples:
+  palabre index
+  palabre index --rebuild
+  palabre --corpus /srv/reports --index /var/lib/palabre index --quiet
+  palabre index --json | jq .added")]
     Index {
         /// Re-read every report instead of only new and changed ones
         #[arg(long)]
@@ -83,6 +126,12 @@ pub enum Command {
         json: bool,
     },
     /// Print one segment in full, by the id that search shows
+    #[command(after_help = "\
+Exit status: 0 when the segment exists, 1 when no segment has that id, 2 on error.
+
+Examples:
+  palabre show 1a2b3c4d5e6f7a8b
+  palabre show 1a2b3c4d5e6f7a8b --json")]
     Show {
         /// The segment id (16 hex digits)
         id: String,
@@ -91,6 +140,10 @@ pub enum Command {
         json: bool,
     },
     /// Show how one report file is segmented (no index involved)
+    #[command(after_help = "\
+Examples:
+  palabre inspect corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt
+  palabre inspect report.pdf --json | jq '.segments | length'")]
     Inspect {
         /// The report file
         file: PathBuf,
@@ -99,6 +152,12 @@ pub enum Command {
         json: bool,
     },
     /// List the indexed reports
+    #[command(after_help = "\
+Exit status: 0 when the index holds reports, 1 when it is empty, 2 on error.
+
+Examples:
+  palabre documents
+  palabre documents --json")]
     Documents {
         /// Print JSON instead of text
         #[arg(long)]
@@ -106,6 +165,15 @@ pub enum Command {
     },
     /// Answer searches over HTTP: the search page at /, GET /search?q=…,
     /// GET /segments/ID, GET /documents, GET /health, GET /openapi.json
+    #[command(after_help = "\
+The address, and whether to watch, may also come from palabre.toml (bind,
+watch). Behind a TLS reverse proxy and as a systemd service: see
+docs/deploy.md and the files in deploy/.
+
+Examples:
+  palabre serve
+  palabre serve --bind 127.0.0.1:8080 --watch
+  PALABRE_BIND=0.0.0.0:8080 palabre serve")]
     Serve {
         /// Address to listen on; use 0.0.0.0:PORT to listen on all interfaces
         #[arg(long, env = "PALABRE_BIND", default_value = palabre::DEFAULT_BIND, value_name = "ADDR")]
@@ -117,7 +185,8 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
         /// With --watch: scan the corpus every second instead of relying on file events
-        #[arg(long, requires = "watch")]
+        // Not `requires = "watch"`: watching may be set in palabre.toml.
+        #[arg(long)]
         poll: bool,
         /// Open connections accepted at once; past it new ones get 503
         #[arg(long, default_value_t = 512, value_name = "N")]
@@ -137,11 +206,59 @@ pub enum Command {
     },
     /// Watch the corpus and re-index when reports are added, changed or
     /// removed, until stopped (for when another process serves)
+    #[command(after_help = "\
+Examples:
+  palabre watch
+  palabre watch --poll          on a network folder")]
     Watch {
         /// Scan the corpus every second instead of relying on file events
         /// (for network folders, where file events may not arrive)
         #[arg(long)]
         poll: bool,
+    },
+    /// Print the settings in effect and where each comes from (flag,
+    /// environment variable, configuration file or default); the token is masked
+    #[command(after_help = "\
+palabre.toml holds any of these keys (relative paths are relative to the file):
+  corpus = \"/srv/palabre/corpus\"
+  index = \"/var/lib/palabre/index\"
+  bind = \"127.0.0.1:8080\"
+  watch = true
+  token = \"a long random string\"
+  cors = [\"https://intranet.example.org\"]
+  glossary = \"glossary.txt\"
+Any other key is an error. Flags win over environment variables, which win
+over the file, which wins over the defaults.
+
+Examples:
+  palabre config
+  palabre --config /etc/palabre/palabre.toml config
+  palabre config --json")]
+    Config {
+        /// Print JSON instead of TOML
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script to stdout
+    #[command(after_help = "\
+Examples:
+  palabre completions bash > ~/.local/share/bash-completion/completions/palabre
+  palabre completions zsh > ~/.zfunc/_palabre      (with fpath+=~/.zfunc)
+  palabre completions fish > ~/.config/fish/completions/palabre.fish")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, or write one per subcommand to a folder
+    #[command(after_help = "\
+Examples:
+  palabre man > palabre.1 && man ./palabre.1
+  palabre man --dir /usr/local/share/man/man1")]
+    Man {
+        /// Write palabre.1 and palabre-SUBCOMMAND.1 into this folder
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 

@@ -42,6 +42,33 @@ pub struct IndexOptions {
     pub rebuild: bool,
 }
 
+/// Where an indexing run stands, passed to the callback of
+/// [`run_with_progress`] after each file and at each change of stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// What the run is doing.
+    pub stage: Stage,
+    /// Files done in this stage.
+    pub files_done: usize,
+    /// Files this stage has to go through.
+    pub files_total: usize,
+    /// Bytes of the files done in this stage.
+    pub bytes_done: u64,
+    /// Bytes of all the files of this stage (0 while reading: not known yet).
+    pub bytes_total: u64,
+}
+
+/// The stages of an indexing run, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading every file to see which are new or changed (fast).
+    Reading,
+    /// Segmenting and indexing the new and changed files (the long part).
+    Indexing,
+    /// Writing the index to disk and merging.
+    Committing,
+}
+
 /// A report that could not be indexed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Skipped {
@@ -222,8 +249,27 @@ pub fn read_records(searcher: &Searcher, fields: &Fields) -> Result<HashMap<Stri
 
 /// Brings the index in `index_dir` up to date with the reports in `corpus_dir`.
 pub fn run(corpus_dir: &Path, index_dir: &Path, options: IndexOptions) -> Result<IndexSummary> {
+    run_with_progress(corpus_dir, index_dir, options, &mut |_| {})
+}
+
+/// [`run`], telling `progress` where it stands after each file.
+pub fn run_with_progress(
+    corpus_dir: &Path,
+    index_dir: &Path,
+    options: IndexOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<IndexSummary> {
     let started = Instant::now();
     let files = corpus::list_reports(corpus_dir)?;
+    log::info!("{} report files in {}", files.len(), corpus_dir.display());
+    let mut reading = Progress {
+        stage: Stage::Reading,
+        files_done: 0,
+        files_total: files.len(),
+        bytes_done: 0,
+        bytes_total: 0,
+    };
+    progress(reading);
     let (index, fields) = open_for_writing(index_dir, options.rebuild)?;
     let mut writer = writer(&index, index_dir)?;
     // A one-off reader: the default policy would start a thread watching
@@ -244,15 +290,19 @@ pub fn run(corpus_dir: &Path, index_dir: &Path, options: IndexOptions) -> Result
     // version is in the index.
     let mut pending: Vec<(ReportFile, Vec<u8>, String, bool)> = Vec::new();
     for file in files {
+        reading.files_done += 1;
         let bytes = match corpus::read_bytes(&file.path) {
             Ok(bytes) => bytes,
             Err(error) => {
                 summary.skipped.push(skipped(&file, &error));
                 // Keep what was indexed of a file that cannot be read now.
                 old.remove(&file.doc);
+                progress(reading);
                 continue;
             }
         };
+        reading.bytes_done += bytes.len() as u64;
+        progress(reading);
         let hash = blake3::hash(&bytes).to_hex().to_string();
         match old.remove(&file.doc) {
             Some(record) if record.hash == hash => summary.unchanged += 1,
@@ -272,12 +322,29 @@ pub fn run(corpus_dir: &Path, index_dir: &Path, options: IndexOptions) -> Result
     let indexed_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    log::info!(
+        "{} reports to index, {} unchanged, {} removed",
+        pending.len(),
+        summary.unchanged,
+        summary.removed
+    );
+    let mut indexing = Progress {
+        stage: Stage::Indexing,
+        files_done: 0,
+        files_total: pending.len(),
+        bytes_done: 0,
+        bytes_total: pending.iter().map(|p| p.1.len() as u64).sum(),
+    };
+    progress(indexing);
     for (file, bytes, hash, was_indexed) in pending {
+        indexing.files_done += 1;
+        indexing.bytes_done += bytes.len() as u64;
         let text = match corpus::decode(&file.path, &bytes) {
             Ok(text) => text,
             Err(error) => {
                 // An older, readable version stays in the index.
                 summary.skipped.push(skipped(&file, &error));
+                progress(indexing);
                 continue;
             }
         };
@@ -308,7 +375,16 @@ pub fn run(corpus_dir: &Path, index_dir: &Path, options: IndexOptions) -> Result
             writer.add_document(doc)?;
         }
         summary.segments_written += report.segments.len();
+        log::debug!("indexed {} ({} segments)", file.doc, report.segments.len());
+        progress(indexing);
     }
+    progress(Progress {
+        stage: Stage::Committing,
+        files_done: indexing.files_done,
+        files_total: indexing.files_total,
+        bytes_done: indexing.bytes_done,
+        bytes_total: indexing.bytes_total,
+    });
 
     if summary.changed() || options.rebuild {
         writer.commit()?;

@@ -3,6 +3,8 @@
 //! something was found, 1 when nothing was, 2 on error.
 
 mod cli;
+mod config;
+mod progress;
 
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
@@ -12,10 +14,11 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
 use cli::{Cli, Command};
+use config::Config;
 use palabre::render::{self, Style};
 use palabre::search::{Engine, Filters, SearchRequest};
 use palabre::watch::{self, WatchOptions, Watcher};
@@ -29,11 +32,18 @@ const NOT_FOUND: u8 = 1;
 const FAILED: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let command = Cli::command();
+    let parsed = command
+        .clone()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => return usage_error(&error),
     };
-    match run(cli) {
+    init_logging(cli.quiet, cli.verbose);
+    let result = config::resolve(&command, &matches).and_then(|config| run(cli, config));
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(error) if is_broken_pipe(&error) => ExitCode::from(FOUND),
         Err(error) => {
@@ -99,15 +109,49 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-fn run(cli: Cli) -> anyhow::Result<u8> {
-    let paths = &cli.paths;
+/// Log lines go to stderr as `palabre: info: …`. `-v` shows palabre's
+/// info lines, `-vv` its debug lines, `-vvv` everyone's; `RUST_LOG` (e.g.
+/// `RUST_LOG=tantivy=info`) adds to or overrides that.
+fn init_logging(quiet: bool, verbose: u8) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "warn,palabre=info",
+        (false, 2) => "warn,palabre=debug",
+        _ => "debug",
+    };
+    env_logger::Builder::new()
+        .parse_filters(level)
+        .parse_env("RUST_LOG")
+        .format(|out, record| {
+            let level = record.level().as_str().to_ascii_lowercase();
+            writeln!(out, "palabre: {level}: {}", record.args())
+        })
+        .init();
+}
+
+fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
+    let paths = &cli::Paths {
+        corpus: config.corpus.value.clone(),
+        index: config.index.value.clone(),
+    };
+    let quiet = cli.quiet;
     match cli.command {
         Command::Index { rebuild, json } => {
-            let summary = index::run(&paths.corpus, &paths.index, index::IndexOptions { rebuild })?;
+            let mode = progress::Mode::choose(quiet, cli.verbose, std::io::stderr().is_terminal());
+            let mut reporter = progress::Reporter::new(mode);
+            let result = index::run_with_progress(
+                &paths.corpus,
+                &paths.index,
+                index::IndexOptions { rebuild },
+                &mut |p| reporter.update(p),
+            );
+            reporter.finish();
+            let summary = result?;
             report_skipped(&summary.skipped);
             if json {
                 print(&format!("{}\n", serde_json::to_string(&summary)?))?;
-            } else {
+            } else if !quiet {
                 eprintln!("{}", render::summary_line(&summary));
             }
             Ok(FOUND)
@@ -193,14 +237,23 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             })
         }
         Command::Serve {
-            bind,
+            bind: _,
             threads,
-            watch,
+            watch: _,
             poll,
             max_connections,
-            cors,
-            token,
+            cors: _,
+            token: _,
         } => {
+            // The address, --watch, the token and the CORS origins may come
+            // from palabre.toml too.
+            let bind = config.bind.value.clone();
+            let token = config.token.value.clone();
+            let cors = config.cors.value.clone();
+            let watch = config.watch.value;
+            if poll && !watch {
+                anyhow::bail!("--poll goes with --watch (or watch = true in palabre.toml)");
+            }
             let engine = match Engine::open_live(&paths.index) {
                 Err(Error::NoIndex(_)) => {
                     build(&paths.corpus, &paths.index)?;
@@ -256,6 +309,38 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Watch { poll } => {
             let watcher = start_watching(paths, poll)?;
             watcher.run(watch_log())?;
+            Ok(FOUND)
+        }
+        Command::Config { json } => {
+            if json {
+                print(&format!("{}\n", serde_json::to_string_pretty(&config)?))?;
+            } else {
+                print(&config.to_toml())?;
+            }
+            Ok(FOUND)
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "palabre", &mut script);
+            print(&String::from_utf8_lossy(&script))?;
+            Ok(FOUND)
+        }
+        Command::Man { dir } => {
+            let command = Cli::command();
+            match dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    clap_mangen::generate_to(command, &dir).with_context(|| {
+                        format!("cannot write the man pages in {}", dir.display())
+                    })?;
+                }
+                None => {
+                    let mut page = Vec::new();
+                    clap_mangen::Man::new(command).render(&mut page)?;
+                    print(&String::from_utf8_lossy(&page))?;
+                }
+            }
             Ok(FOUND)
         }
     }

@@ -105,7 +105,8 @@ fn the_summary_line_says_what_changed_and_how_long_it_took() {
     let output = env.run_ok(&["index"]);
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.stdout.is_empty(), "results only on stdout");
-    // Progress lines come first; the summary is the last line.
+    // Progress lines come first (see tests/operate/progress.rs); the
+    // summary ends the run.
     let summary = stderr.lines().last().unwrap_or_default();
     assert!(summary.starts_with("indexed in "), "{stderr}");
     assert!(

@@ -19,6 +19,7 @@ pub mod decode;
 pub mod entities;
 pub mod error;
 pub mod facets;
+pub mod glossary;
 pub mod index;
 pub mod language;
 pub mod passage;

@@ -6,7 +6,7 @@ mod cli;
 
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -120,9 +120,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             year,
             lang,
             org,
+            person,
+            no_expand,
+            glossary,
             json,
         } => {
-            let engine = open_or_build(&paths.corpus, &paths.index)?;
+            let engine = with_glossary(open_or_build(&paths.corpus, &paths.index)?, glossary)?;
             let request = SearchRequest {
                 query: query.join(" "),
                 limit,
@@ -134,7 +137,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     year,
                     lang,
                     org,
+                    person,
                 },
+                expand: !no_expand,
             };
             let results = engine.search(&request)?;
             if json {
@@ -195,6 +200,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             threads,
             watch,
             poll,
+            glossary,
         } => {
             let engine = match Engine::open_live(&paths.index) {
                 Err(Error::NoIndex(_)) => {
@@ -203,6 +209,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
                 other => other?,
             };
+            let engine = with_glossary(engine, glossary)?;
             let (server, address) =
                 server::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
             if !address.ip().is_loopback() {
@@ -241,6 +248,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(FOUND)
         }
     }
+}
+
+/// Adds the user's glossary file, read now so that a mistake in it is
+/// reported before any search.
+fn with_glossary(engine: Engine, file: Option<PathBuf>) -> anyhow::Result<Engine> {
+    Ok(match file {
+        Some(file) => engine.with_glossary(palabre::glossary::Glossary::load(&file)?),
+        None => engine,
+    })
 }
 
 /// Opens the index, building it first when there is none yet, so that the

@@ -167,7 +167,10 @@ pub fn build() -> (Schema, Fields) {
         city: builder.add_text_field(name::CITY, keyword.clone()),
         org: builder.add_text_field(name::ORG, keyword.clone()),
         person: builder.add_text_field(name::PERSON, keyword),
-        speaker: builder.add_text_field(name::SPEAKER, folded(IndexRecordOption::WithFreqs)),
+        speaker: builder.add_text_field(
+            name::SPEAKER,
+            folded(IndexRecordOption::WithFreqsAndPositions),
+        ),
         fold: builder.add_text_field(name::FOLD, folded(IndexRecordOption::Basic)),
         part: builder.add_text_field(name::PART, STORED),
         ordinal: builder.add_u64_field(name::ORDINAL, STORED | FAST),

@@ -460,6 +460,7 @@ impl Engine {
                 }
             }
             units.push(Unit {
+                folded,
                 exact,
                 fuzzy: (!fuzzy.is_empty())
                     .then(|| Box::new(BooleanQuery::union(fuzzy)) as Box<dyn TantivyQuery>),
@@ -489,7 +490,20 @@ impl Engine {
         let as_typed = (!units.is_empty()).then(|| {
             let mut alternatives: Vec<Box<dyn TantivyQuery>> =
                 units.iter().map(|u| u.exact.box_clone()).collect();
-            alternatives.extend(expansion_queries.iter().map(|(_, q)| q.box_clone()));
+            // A glossary term typed as written counts; one met only through
+            // a stem (`financment` → English `financ`, as in `financing`)
+            // does not hide a typo.
+            for ((clauses, query), expansion) in expansion_queries.iter().zip(&expanded) {
+                let typed: Vec<&String> = clauses
+                    .iter()
+                    .filter_map(|&i| units.get(i))
+                    .flat_map(|u| &u.folded)
+                    .collect();
+                let term = analysis::fold(&expansion.term);
+                if typed.len() == term.len() && typed.iter().zip(&term).all(|(a, b)| *a == b) {
+                    alternatives.push(query.box_clone());
+                }
+            }
             Box::new(BooleanQuery::union(alternatives)) as Box<dyn TantivyQuery>
         });
         Ok(Plan {
@@ -670,6 +684,8 @@ struct Plan {
 
 /// One wanted word or phrase: as typed, and its typo corrections.
 struct Unit {
+    /// The clause's words, folded.
+    folded: Vec<String>,
     exact: Box<dyn TantivyQuery>,
     fuzzy: Option<Box<dyn TantivyQuery>>,
 }

@@ -84,8 +84,7 @@ impl Glossary {
             name: name.to_string(),
             reason,
         };
-        let file: FileFormat =
-            toml::from_str(text).map_err(|e| bad(e.message().to_lowercase()))?;
+        let file: FileFormat = toml::from_str(text).map_err(|e| bad(e.message().to_lowercase()))?;
         let mut concepts = Vec::with_capacity(file.concept.len());
         for entry in file.concept {
             if entry.id.trim().is_empty() {
@@ -251,7 +250,10 @@ impl Analysed {
             let mut with: Vec<String> = Vec::new();
             let mut searched: Vec<AnalysedTerm> = Vec::new();
             for term in concept.terms.iter().filter(|t| !same(t)) {
-                if !searched.iter().any(|s| s.lang == term.lang && s.key == term.key) {
+                if !searched
+                    .iter()
+                    .any(|s| s.lang == term.lang && s.key == term.key)
+                {
                     searched.push(term.clone());
                 }
                 if !with.contains(&term.text) {
@@ -402,12 +404,19 @@ mod tests {
             .find(|e| e.concept == "capacity-building")
             .unwrap();
         assert_eq!(capacity.term, "capacity building");
-        assert!(capacity.with.contains(&"renforcement des capacités".to_string()));
-        assert!(capacity.with.contains(&"fortalecimiento de capacidades".to_string()));
+        assert!(capacity
+            .with
+            .contains(&"renforcement des capacités".to_string()));
+        assert!(capacity
+            .with
+            .contains(&"fortalecimiento de capacidades".to_string()));
         assert_eq!(capacity.clauses, BTreeSet::from([0, 1]));
         // And back: the French term gives the English one.
         let back = analysed.expansions(&words("Renforcement des capacites"));
-        let back = back.iter().find(|e| e.concept == "capacity-building").unwrap();
+        let back = back
+            .iter()
+            .find(|e| e.concept == "capacity-building")
+            .unwrap();
         assert!(back.with.contains(&"capacity building".to_string()));
         // Acronyms: NGO gives OSC and ONG.
         let ngo = analysed.expansions(&words("NGO"));
@@ -443,7 +452,12 @@ mod tests {
         let analysed = analysed(&glossary);
         let mut query = BTreeMap::new();
         let mut en = QueryWords::default();
-        en.add(0, true, 0, &analysis::analyze(Lang::En, "capacity building"));
+        en.add(
+            0,
+            true,
+            0,
+            &analysis::analyze(Lang::En, "capacity building"),
+        );
         query.insert(Lang::En, en);
         assert!(analysed.expansions(&query).is_empty());
     }

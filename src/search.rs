@@ -21,8 +21,8 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query as TantivyQuery, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query as TantivyQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -264,7 +264,8 @@ impl Engine {
                 all.extend(user.clone());
             }
             // One analyzer per language for the ~1,700 terms, not a copy each.
-            let mut analyzers: BTreeMap<Lang, TextAnalyzer> = self.analyzers.iter().cloned().collect();
+            let mut analyzers: BTreeMap<Lang, TextAnalyzer> =
+                self.analyzers.iter().cloned().collect();
             all.analyse(|lang, text| match analyzers.get_mut(&lang) {
                 Some(analyzer) => analyse_mut(analyzer, text),
                 None => Vec::new(),
@@ -334,7 +335,9 @@ impl Engine {
             None => Facets::default(),
         };
         let as_typed = match &plan.as_typed {
-            Some(query) => searcher.search(&with_filters(query.as_ref(), &filters, None), &Count)?,
+            Some(query) => {
+                searcher.search(&with_filters(query.as_ref(), &filters, None), &Count)?
+            }
             None => 0,
         };
         let suggestion = if as_typed == 0 {
@@ -702,6 +705,9 @@ impl Unit {
     }
 }
 
+/// Clauses tied together by glossary expansions, and those expansions.
+type Group = (BTreeSet<usize>, Vec<Box<dyn TantivyQuery>>);
+
 /// The three tiers (see the module doc). A glossary expansion covering
 /// some clauses is an alternative to matching all of them; expansions
 /// that share a clause are grouped.
@@ -719,7 +725,7 @@ fn tiers(
     };
     let all = must(units.iter().map(|u| u.exact.box_clone()).collect());
     // Groups of clauses that expansions tie together.
-    let mut groups: Vec<(BTreeSet<usize>, Vec<Box<dyn TantivyQuery>>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for (clauses, query) in expansions {
         let mut merged = (clauses.clone(), vec![query.box_clone()]);
         groups.retain(|(group, queries)| {
@@ -903,7 +909,10 @@ fn suggest(clauses: &[Clause], typed: &str, vocabulary: &Vocabulary) -> Option<S
                 let best = if known {
                     None
                 } else {
-                    vocabulary.corrections(word).ok().and_then(|c| c.into_iter().next())
+                    vocabulary
+                        .corrections(word)
+                        .ok()
+                        .and_then(|c| c.into_iter().next())
                 };
                 if let Some(best) = best {
                     text = best.word;
@@ -1032,5 +1041,29 @@ fn snippet(generator: &SnippetGenerator, body: &str) -> Snippet {
     Snippet {
         text: body[..cut].to_string(),
         highlights: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_of_five_letters_allow_one_edit_and_of_eight_two() {
+        assert_eq!(allowed_edits("asile"), Some(1));
+        assert_eq!(allowed_edits("migrant"), Some(1));
+        assert_eq!(allowed_edits("migrants"), Some(2));
+        assert_eq!(allowed_edits("financement"), Some(2));
+        assert_eq!(allowed_edits("osc"), None);
+        assert_eq!(allowed_edits("ville"), Some(1));
+        assert_eq!(allowed_edits("loi"), None);
+        assert_eq!(allowed_edits("20190"), None, "numbers are never corrected");
+    }
+
+    #[test]
+    fn transpositions_count_as_one_edit() {
+        assert_eq!(edit_distance("finacnement", "financement"), 1);
+        assert_eq!(edit_distance("financment", "financement"), 1);
+        assert_eq!(edit_distance("financments", "financement"), 2);
     }
 }

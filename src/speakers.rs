@@ -257,7 +257,11 @@ mod tests {
         );
         assert_eq!(
             people("Ms. Jane Doe, Policy Officer at the City of Lisbon, opened the meeting."),
-            [one("Jane Doe", "Policy Officer at the City of Lisbon", Some("City of Lisbon"))]
+            [one(
+                "Jane Doe",
+                "Policy Officer at the City of Lisbon",
+                Some("City of Lisbon")
+            )]
         );
     }
 
@@ -270,14 +274,18 @@ mod tests {
 
     #[test]
     fn later_mentions_by_surname_are_found() {
-        let known = introduced("M. Mohamed Aydi, Chef, a dit. Mme Camille Le Coz, Analyste, a dit.");
+        let known =
+            introduced("M. Mohamed Aydi, Chef, a dit. Mme Camille Le Coz, Analyste, a dit.");
         let names = |text: &str| -> Vec<String> {
             mentioned(text, &known)
                 .into_iter()
                 .map(|p| p.name.clone())
                 .collect()
         };
-        assert_eq!(names("M. Aydi a conclu. Mme Le Coz aussi."), ["Mohamed Aydi", "Camille Le Coz"]);
+        assert_eq!(
+            names("M. Aydi a conclu. Mme Le Coz aussi."),
+            ["Mohamed Aydi", "Camille Le Coz"]
+        );
         assert!(names("M. Dupont a conclu.").is_empty());
     }
 }

@@ -243,7 +243,10 @@ fn the_speakers_of_the_sfax_meeting_are_found_where_they_speak() {
         speakers("Ouverture officielle et discours de bienvenue"),
         [
             person("Mohamed Aydi", "Municipalité de Sfax"),
-            person("Leila Garbouj", "Bureau de la Coopération Suisse en Tunisie"),
+            person(
+                "Leila Garbouj",
+                "Bureau de la Coopération Suisse en Tunisie"
+            ),
             person("Donya Smida", "ICMPD"),
             person("Mohamed Boussraoui", "CGLU"),
             person("Lamine Abbad", "ICMPD"),
@@ -251,7 +254,10 @@ fn the_speakers_of_the_sfax_meeting_are_found_where_they_speak() {
     );
     assert_eq!(
         speakers("Concepts clés et définitions"),
-        [person("Camille Le Coz", "Institut des Politiques Migratoires-Europe")]
+        [person(
+            "Camille Le Coz",
+            "Institut des Politiques Migratoires-Europe"
+        )]
     );
     assert_eq!(
         speakers("Principaux Défis de la Coordination Entre les Municipalités et les OSC"),

@@ -36,7 +36,10 @@ fn capacity_building_finds_the_french_recommendations_and_says_how() {
         .find(|e| e.concept == "capacity-building")
         .expect("the expansion is reported");
     assert_eq!(expansion.term, "capacity building");
-    assert!(expansion.with.iter().any(|t| t == "renforcement des capacités"));
+    assert!(expansion
+        .with
+        .iter()
+        .any(|t| t == "renforcement des capacités"));
     assert!(results.suggestion.is_none(), "{:?}", results.suggestion);
 
     let plain = search(&env, &["capacity building", "--no-expand"]);
@@ -48,7 +51,10 @@ fn capacity_building_finds_the_french_recommendations_and_says_how() {
 fn expansions_never_reorder_the_words_as_typed() {
     let env = Env::sfax_indexed();
     let expanded = search(&env, &["cadre juridique"]);
-    assert_eq!(expanded.titles()[..3], [DEFIS, ENSEIGNEMENTS, RECOMMANDATIONS]);
+    assert_eq!(
+        expanded.titles()[..3],
+        [DEFIS, ENSEIGNEMENTS, RECOMMANDATIONS]
+    );
     let plain = search(&env, &["cadre juridique", "--no-expand"]);
     assert_eq!(expanded.ids()[..3], plain.ids()[..3]);
 }
@@ -71,7 +77,11 @@ fn a_typo_finds_what_the_word_finds_highlighted_and_suggests_it() {
 
     let human = env.run(["search", "financment"]);
     human.success();
-    assert!(human.stdout.contains("did you mean: financement"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("did you mean: financement"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]
@@ -110,10 +120,16 @@ fn a_name_brings_the_segment_where_the_person_speaks_first() {
 fn person_and_org_are_facets_and_filters() {
     let env = Env::sfax_indexed();
     let all = search(&env, &["migration"]);
-    let people: Vec<&str> = all.facets["person"].iter().map(|f| f.value.as_str()).collect();
+    let people: Vec<&str> = all.facets["person"]
+        .iter()
+        .map(|f| f.value.as_str())
+        .collect();
     assert!(people.contains(&"Lina Gast"), "{people:?}");
     let orgs: Vec<&str> = all.facets["org"].iter().map(|f| f.value.as_str()).collect();
-    assert!(orgs.contains(&"CGLU") && orgs.contains(&"ONU-Habitat"), "{orgs:?}");
+    assert!(
+        orgs.contains(&"CGLU") && orgs.contains(&"ONU-Habitat"),
+        "{orgs:?}"
+    );
 
     let lina = search(&env, &["migration", "--person", "Lina Gast"]);
     assert_eq!(lina.titles(), [DEFIS]);
@@ -145,9 +161,7 @@ fn a_user_glossary_adds_concepts_and_a_bad_one_is_an_error() {
 fn http_filters_by_person_turns_expansion_off_and_suggests() {
     let env = Env::sfax_indexed();
     let server = Server::start(&env);
-    let lina: SearchResults = server
-        .get("/search?q=migration&person=Lina+Gast")
-        .json();
+    let lina: SearchResults = server.get("/search?q=migration&person=Lina+Gast").json();
     assert_eq!(lina.titles(), [DEFIS]);
     let expanded: SearchResults = server.get("/search?q=capacity+building").json();
     assert!(!expanded.expanded.is_empty());
@@ -159,4 +173,25 @@ fn http_filters_by_person_turns_expansion_off_and_suggests() {
     assert_eq!(typo.suggestion.as_deref(), Some("financement"));
     let bad = server.get("/search?q=x&expand=maybe");
     assert_eq!(bad.status, 400);
+}
+
+#[test]
+fn corrections_rank_below_exact_matches_and_only_for_long_words() {
+    let env = Env::empty();
+    // The typo segment says "coordinaton" often in few words; the exact
+    // one says "coordination" once among many: BM25 alone would rank the
+    // typo first.
+    env.write(
+        "r.txt",
+        "Rapport\n\n3 mars 2020, Rabat\n\nExact\n\nLa coordination des villes et des associations locales autour des questions de logement, de santé, d'éducation et d'emploi des personnes arrivées récemment dans la région.\n\nFaute\n\nCoordinaton, coordinaton, coordinaton.\n\nCourt\n\nLes lois et la loi.\n",
+    );
+    let results = search(&env, &["coordination"]);
+    assert_eq!(results.titles(), ["Exact", "Faute"]);
+    assert!(results.hits[0].score > 0.0);
+    assert!(results.suggestion.is_none());
+    // Four letters: no correction ("lois" is not "loin").
+    let run = env.run(["search", "--json", "loin"]);
+    assert_eq!(run.code, 1);
+    let typo = search(&env, &["coordinaton"]);
+    assert_eq!(typo.titles()[0], "Faute", "the word as typed comes first");
 }

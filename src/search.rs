@@ -13,13 +13,13 @@
 //! Within a tier, corrections score 0.4× and glossary equivalents 0.7× of
 //! a word as typed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
     Query as TantivyQuery, TermQuery,
@@ -777,6 +777,10 @@ fn with_filters(
 /// Ranks each tier's segments below the previous tier's (each tier holds
 /// the previous one). Returns the number of matches of the last tier and
 /// the first `wanted` hits.
+///
+/// A tier's segments are told from the previous tier's by their addresses,
+/// not with a `MustNot` of the previous tier: tantivy 0.27's phrase scorer
+/// asserts (debug builds) when an exclusion seeks it backwards.
 fn rank_in_tiers(
     searcher: &Searcher,
     tiers: &[Box<dyn TantivyQuery>],
@@ -784,21 +788,28 @@ fn rank_in_tiers(
     wanted: usize,
 ) -> Result<(usize, Vec<(f32, DocAddress)>)> {
     let mut ranked: Vec<(f32, DocAddress)> = Vec::new();
+    let mut previous: HashSet<DocAddress> = HashSet::new();
     let mut total = 0;
-    let mut previous: Option<&dyn TantivyQuery> = None;
-    for tier in tiers {
-        let left_out = previous.map(|p| (Occur::MustNot, p.box_clone()));
-        let query = with_filters(tier.as_ref(), filters, left_out);
-        let room = wanted.saturating_sub(ranked.len()).max(1);
-        let top = TopDocs::with_limit(room).order_by_score();
-        let (found, count) = searcher.search(&query, &(top, Count))?;
-        total += count;
-        if ranked.len() < wanted {
-            ranked.extend(found);
+    for (i, tier) in tiers.iter().enumerate() {
+        let query = with_filters(tier.as_ref(), filters, None);
+        if ranked.len() >= wanted {
+            if i + 1 == tiers.len() {
+                total = searcher.search(&query, &Count)?;
+            }
+            continue;
         }
-        previous = Some(tier.as_ref());
+        let top = TopDocs::with_limit(wanted + previous.len()).order_by_score();
+        let (found, matching) = searcher.search(&query, &(top, DocSetCollector))?;
+        let room = wanted - ranked.len();
+        ranked.extend(
+            found
+                .into_iter()
+                .filter(|(_, address)| !previous.contains(address))
+                .take(room),
+        );
+        total = matching.len();
+        previous = matching;
     }
-    ranked.truncate(wanted);
     Ok((total, ranked))
 }
 

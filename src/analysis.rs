@@ -127,11 +127,43 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
         .build()
 }
 
-/// Registers the analyzer of every [`Lang`] under its [`Lang::tokenizer_name`].
+/// The name the folding analyzer is registered under.
+pub const FOLD_TOKENIZER: &str = "palabre_fold";
+
+/// The analyzer of the typo-tolerance and name fields: words as written,
+/// lower-cased, French elisions removed, accents folded; no stop words and
+/// no stemming, since a fuzzy match on a stem misbehaves (`financment` is
+/// one edit from `financement` but the stems differ by more).
+/// `L'Intégration` → `integration`.
+pub fn fold_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        // French is the corpus's main language; its elisions never start a
+        // word of the other three, so one shared field can strip them.
+        .filter(LangNormalizer(Lang::Fr))
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Registers the analyzer of every [`Lang`] under its [`Lang::tokenizer_name`],
+/// and the folding analyzer under [`FOLD_TOKENIZER`].
 pub fn register(manager: &TokenizerManager) {
     for lang in Lang::ALL {
         manager.register(lang.tokenizer_name(), analyzer(lang));
     }
+    manager.register(FOLD_TOKENIZER, fold_analyzer());
+}
+
+/// The folded words of `text` (see [`fold_analyzer`]), in order.
+pub fn fold(text: &str) -> Vec<String> {
+    let mut analyzer = fold_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    while let Some(token) = stream.next() {
+        words.push(token.text.clone());
+    }
+    words
 }
 
 /// Convenience for tests and query building: analysed terms with their
@@ -566,6 +598,14 @@ mod tests {
 
     fn raw_texts(text: &str) -> Vec<String> {
         raw_tokens(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn folding_keeps_whole_words_and_stop_words() {
+        assert_eq!(
+            fold("L'Intégration des Réfugiés, Œuvre d’Aydi"),
+            ["integration", "des", "refugies", "oeuvre", "aydi"]
+        );
     }
 
     #[test]

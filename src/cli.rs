@@ -118,9 +118,18 @@ Examples:
         /// Only segments in this language (fr, en, es, ar); repeat for several
         #[arg(long, value_name = "CODE", value_parser = parse_lang)]
         lang: Vec<palabre::analysis::Lang>,
-        /// Only practices naming this organisation; repeat for several
+        /// Only segments naming this organisation (practices, speakers); repeat for several
         #[arg(long, value_name = "NAME")]
         org: Vec<String>,
+        /// Only segments where this person speaks (full name); repeat for several
+        #[arg(long, value_name = "NAME")]
+        person: Vec<String>,
+        /// Search the words as typed, without their glossary equivalents
+        #[arg(long)]
+        no_expand: bool,
+        /// Also use the concepts of this glossary file (TOML, like data/glossary.toml)
+        #[arg(long, value_name = "FILE")]
+        glossary: Option<PathBuf>,
         /// Print one JSON object instead of text (with the facets)
         #[arg(long)]
         json: bool,
@@ -203,6 +212,9 @@ Examples:
             value_name = "TOKEN"
         )]
         token: Option<String>,
+        /// Also use the concepts of this glossary file (TOML, like data/glossary.toml)
+        #[arg(long, value_name = "FILE")]
+        glossary: Option<PathBuf>,
     },
     /// Watch the corpus and re-index when reports are added, changed or
     /// removed, until stopped (for when another process serves)

@@ -68,6 +68,14 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A glossary file cannot be read as one.
+    #[error("glossary {name}: {reason}")]
+    Glossary {
+        /// The file.
+        name: String,
+        /// What is wrong, and where.
+        reason: String,
+    },
     /// No segment has this id.
     #[error("no segment with id {0}")]
     UnknownSegment(String),

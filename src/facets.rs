@@ -1,5 +1,5 @@
 //! Facets: how many matching segments have each value of the filterable
-//! fields (kind, report, city, year, language, organisation), counted by
+//! fields (kind, report, city, year, language, organisation, person), counted by
 //! tantivy's terms aggregations over the fields' columns (FAST), never by
 //! loading the stored documents.
 //!
@@ -36,19 +36,22 @@ pub enum FacetField {
     Year,
     /// The segment's language code.
     Lang,
-    /// An organisation a practice names.
+    /// An organisation a practice or a speaker names.
     Org,
+    /// A person who speaks in the segment.
+    Person,
 }
 
 impl FacetField {
     /// Every facet, in the order of the JSON answer.
-    pub const ALL: [FacetField; 6] = [
+    pub const ALL: [FacetField; 7] = [
         FacetField::Kind,
         FacetField::Doc,
         FacetField::City,
         FacetField::Year,
         FacetField::Lang,
         FacetField::Org,
+        FacetField::Person,
     ];
 
     /// The index field (and the query-string parameter) it counts.
@@ -60,6 +63,7 @@ impl FacetField {
             FacetField::Year => name::YEAR,
             FacetField::Lang => name::LANG,
             FacetField::Org => name::ORG,
+            FacetField::Person => name::PERSON,
         }
     }
 }
@@ -88,6 +92,8 @@ pub struct Facets {
     pub lang: Vec<FacetCount>,
     /// Per organisation.
     pub org: Vec<FacetCount>,
+    /// Per person speaking.
+    pub person: Vec<FacetCount>,
 }
 
 impl Facets {
@@ -105,6 +111,7 @@ impl Facets {
             FacetField::Year => self.year = list,
             FacetField::Lang => self.lang = list,
             FacetField::Org => self.org = list,
+            FacetField::Person => self.person = list,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! [`corpus`] (find report files; [`decode`] reads each format as text) →
 //! [`segment`] (text → report
 //! with sections and practices; [`entities`] reads a practice's city and
-//! organisations) → [`analysis`] (language-aware analyzers;
+//! organisations, [`speakers`] the people who speak) → [`analysis`] (language-aware analyzers;
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
 //! [`search`] (parse, rank, snippets) → [`render`] (terminal, JSON, HTML)
@@ -19,6 +19,7 @@ pub mod decode;
 pub mod entities;
 pub mod error;
 pub mod facets;
+pub mod glossary;
 pub mod index;
 pub mod language;
 pub mod passage;
@@ -28,6 +29,7 @@ pub mod schema;
 pub mod search;
 pub mod segment;
 pub mod server;
+pub mod speakers;
 pub mod watch;
 pub mod web;
 

@@ -8,7 +8,7 @@ mod progress;
 
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -166,9 +166,14 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
             year,
             lang,
             org,
+            person,
+            no_expand,
+            glossary: _,
             json,
         } => {
-            let engine = open_or_build(&paths.corpus, &paths.index)?;
+            // --glossary, or `glossary` in palabre.toml.
+            let glossary = config.glossary.value.clone();
+            let engine = with_glossary(open_or_build(&paths.corpus, &paths.index)?, glossary)?;
             let request = SearchRequest {
                 query: query.join(" "),
                 limit,
@@ -180,7 +185,9 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
                     year,
                     lang,
                     org,
+                    person,
                 },
+                expand: !no_expand,
             };
             let results = engine.search(&request)?;
             if json {
@@ -244,6 +251,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
             max_connections,
             cors: _,
             token: _,
+            glossary: _,
         } => {
             // The address, --watch, the token and the CORS origins may come
             // from palabre.toml too.
@@ -261,6 +269,8 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
                 }
                 other => other?,
             };
+            let glossary = config.glossary.value.clone();
+            let engine = with_glossary(engine, glossary)?;
             let (listener, address) =
                 server::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
             if !address.ip().is_loopback() {
@@ -344,6 +354,15 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
             Ok(FOUND)
         }
     }
+}
+
+/// Adds the user's glossary file, read now so that a mistake in it is
+/// reported before any search.
+fn with_glossary(engine: Engine, file: Option<PathBuf>) -> anyhow::Result<Engine> {
+    Ok(match file {
+        Some(file) => engine.with_glossary(palabre::glossary::Glossary::load(&file)?),
+        None => engine,
+    })
 }
 
 /// Opens the index, building it first when there is none yet, so that the

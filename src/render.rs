@@ -121,6 +121,18 @@ pub fn results_terminal(results: &SearchResults, offset: usize, style: Style) ->
         },
         results.took_ms
     );
+    for expansion in &results.expanded {
+        let _ = writeln!(
+            out,
+            "{dim}also searched for {:?} ({}): {}{reset}",
+            expansion.term,
+            expansion.concept,
+            expansion.with.join(", ")
+        );
+    }
+    if let Some(suggestion) = &results.suggestion {
+        let _ = writeln!(out, "did you mean: {bold}{suggestion}{reset}");
+    }
     out
 }
 

@@ -14,7 +14,7 @@ use tantivy::schema::{
 };
 use tantivy::TantivyDocument;
 
-use crate::analysis::Lang;
+use crate::analysis::{self, Lang};
 use crate::segment::{Report, SegmentKind};
 
 /// Field names.
@@ -40,8 +40,16 @@ pub mod name {
     /// City: of the meeting for a section or a report record; the one the
     /// practice names for a practice (empty when it names none).
     pub const CITY: &str = "city";
-    /// Organisations a practice names (several values).
+    /// Organisations a practice names, and those of the segment's
+    /// speakers (several values).
     pub const ORG: &str = "org";
+    /// Full names of the people who speak in the segment (several values).
+    pub const PERSON: &str = "person";
+    /// The same names, as words, for text queries.
+    pub const SPEAKER: &str = "speaker";
+    /// Heading and text as folded, unstemmed words: the vocabulary that
+    /// typo tolerance and "did you mean" look words up in.
+    pub const FOLD: &str = "fold";
     /// Enclosing heading (e.g. the annex title).
     pub const PART: &str = "part";
     /// Position of the segment in its report.
@@ -80,6 +88,12 @@ pub struct Fields {
     pub city: Field,
     /// See [`name::ORG`].
     pub org: Field,
+    /// See [`name::PERSON`].
+    pub person: Field,
+    /// See [`name::SPEAKER`].
+    pub speaker: Field,
+    /// See [`name::FOLD`].
+    pub fold: Field,
     /// See [`name::PART`].
     pub part: Field,
     /// See [`name::ORDINAL`].
@@ -133,6 +147,13 @@ pub fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
+    let folded = |record: IndexRecordOption| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::FOLD_TOKENIZER)
+                .set_index_option(record),
+        )
+    };
     let fields = Fields {
         id: builder.add_text_field(name::ID, STRING | STORED),
         doc: builder.add_text_field(name::DOC, keyword.clone()),
@@ -144,7 +165,13 @@ pub fn build() -> (Schema, Fields) {
         date: builder.add_text_field(name::DATE, STORED),
         year: builder.add_u64_field(name::YEAR, INDEXED | STORED | FAST),
         city: builder.add_text_field(name::CITY, keyword.clone()),
-        org: builder.add_text_field(name::ORG, keyword),
+        org: builder.add_text_field(name::ORG, keyword.clone()),
+        person: builder.add_text_field(name::PERSON, keyword),
+        speaker: builder.add_text_field(
+            name::SPEAKER,
+            folded(IndexRecordOption::WithFreqsAndPositions),
+        ),
+        fold: builder.add_text_field(name::FOLD, folded(IndexRecordOption::Basic)),
         part: builder.add_text_field(name::PART, STORED),
         ordinal: builder.add_u64_field(name::ORDINAL, STORED | FAST),
         hash: builder.add_text_field(name::HASH, STORED),
@@ -249,9 +276,23 @@ pub fn documents(
         if let Some(city) = city {
             doc.add_text(fields.city, city);
         }
-        for organisation in &segment.organisations {
-            doc.add_text(fields.org, organisation);
+        let speakers_organisations = segment
+            .speakers
+            .iter()
+            .filter_map(|p| p.organisation.as_ref());
+        let mut organisations: Vec<&String> = Vec::new();
+        for organisation in segment.organisations.iter().chain(speakers_organisations) {
+            if !organisations.contains(&organisation) {
+                organisations.push(organisation);
+                doc.add_text(fields.org, organisation);
+            }
         }
+        for person in &segment.speakers {
+            doc.add_text(fields.person, &person.name);
+            doc.add_text(fields.speaker, &person.name);
+        }
+        doc.add_text(fields.fold, &segment.title);
+        doc.add_text(fields.fold, &segment.text);
         docs.push(doc);
     }
     docs

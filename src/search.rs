@@ -2,18 +2,26 @@
 //! per language, ranks, and builds snippets for the hits shown. Never prints.
 //!
 //! Ranking is BM25 over three kinds of fields per language: headings
-//! (weighted most), bold key phrases, and body text. Segments that contain
-//! every word of the query come first; segments that contain only some of
-//! them follow, so a partial match is still found.
+//! (weighted most), bold key phrases, and body text, plus the names of the
+//! people speaking. Results come in three tiers:
+//! 1. segments that contain every word of the query as typed;
+//! 2. segments where every word is matched, some of them only by a typo
+//!    correction (a word of the index within one or two edits) or a glossary
+//!    equivalent (`capacity building` → `renforcement des capacités`);
+//! 3. segments that match only some of the words.
+//!
+//! Within a tier, corrections score 0.4× and glossary equivalents 0.7× of
+//! a word as typed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
     Query as TantivyQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -24,6 +32,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 use crate::analysis::{self, Lang};
 use crate::error::{Error, Result};
 use crate::facets::{self, FacetField, Facets};
+use crate::glossary::{self, Expansion, Glossary, QueryWords};
 use crate::index;
 use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord, REPORT_KIND};
@@ -33,6 +42,20 @@ use crate::segment::SegmentKind;
 const TITLE_BOOST: f32 = 2.5;
 /// Weight of a match in a bold key phrase.
 const KEYPHRASE_BOOST: f32 = 1.5;
+/// Weight of a match in the names of the people speaking: a query that is
+/// a person's name brings the segments where that person speaks first.
+const SPEAKER_BOOST: f32 = 4.0;
+/// Weight of a typo correction, relative to the word as typed.
+const FUZZY_BOOST: f32 = 0.4;
+/// Weight of a glossary equivalent, relative to the words as typed.
+const GLOSSARY_BOOST: f32 = 0.7;
+/// Shortest word (in letters, accents folded) corrected for one typo.
+pub const FUZZY_MIN_LETTERS: usize = 5;
+/// Shortest word corrected for two typos.
+pub const FUZZY_TWO_EDITS_LETTERS: usize = 8;
+/// Most index words a typed word is corrected to: the most frequent ones
+/// nearest to it. Bounds the cost of a query.
+const MAX_CORRECTIONS: usize = 8;
 /// Largest page size.
 pub const MAX_LIMIT: usize = 100;
 /// Deepest offset.
@@ -55,8 +78,10 @@ pub struct Filters {
     pub year: Vec<u16>,
     /// Segment languages.
     pub lang: Vec<Lang>,
-    /// Organisations named by practices.
+    /// Organisations named by practices or speakers.
     pub org: Vec<String>,
+    /// People speaking (full names).
+    pub person: Vec<String>,
 }
 
 /// A search: the query text and what to return.
@@ -72,6 +97,8 @@ pub struct SearchRequest {
     pub kind: Option<SegmentKind>,
     /// Only segments with these field values.
     pub filters: Filters,
+    /// Also search the glossary equivalents of the query's terms.
+    pub expand: bool,
 }
 
 impl SearchRequest {
@@ -83,6 +110,7 @@ impl SearchRequest {
             offset: 0,
             kind: None,
             filters: Filters::default(),
+            expand: true,
         }
     }
 
@@ -140,9 +168,12 @@ pub struct Hit {
     /// practice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// Organisations the practice names.
+    /// Organisations the practice or the speakers name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub organisations: Vec<String>,
+    /// People who speak in the segment.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<String>,
     /// Where the whole passage is: `/segments/{id}`.
     pub url: String,
 }
@@ -162,6 +193,13 @@ pub struct SearchResults {
     /// counts of a filtered field ignore that field's own filter, so they
     /// show what choosing another value would give.
     pub facets: Facets,
+    /// Glossary terms found in the query, and the equivalents searched too.
+    pub expanded: Vec<Expansion>,
+    /// "Did you mean": the query with its unknown words replaced by the
+    /// nearest frequent words of the index, when the words as typed (and
+    /// their glossary equivalents) find nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 /// The address of a segment's passage view.
@@ -174,6 +212,11 @@ pub struct Engine {
     reader: IndexReader,
     fields: Fields,
     analyzers: Vec<(Lang, TextAnalyzer)>,
+    /// The user's glossary, added to the bundled one.
+    user_glossary: Option<Glossary>,
+    /// The glossary, analysed on the first search that expands, so that
+    /// opening stays cheap.
+    glossary: OnceLock<glossary::Analysed>,
 }
 
 impl Engine {
@@ -199,6 +242,34 @@ impl Engine {
             reader,
             fields,
             analyzers,
+            user_glossary: None,
+            glossary: OnceLock::new(),
+        })
+    }
+
+    /// Adds a user's glossary (`--glossary FILE`) to the bundled one.
+    pub fn with_glossary(mut self, glossary: Glossary) -> Engine {
+        self.user_glossary = Some(glossary);
+        self.glossary = OnceLock::new();
+        self
+    }
+
+    /// The glossary, analysed once.
+    fn glossary(&self) -> &glossary::Analysed {
+        self.glossary.get_or_init(|| {
+            // The bundled file is checked by a unit test; were it broken,
+            // searching without it beats failing every search.
+            let mut all = Glossary::bundled().unwrap_or_default();
+            if let Some(user) = &self.user_glossary {
+                all.extend(user.clone());
+            }
+            // One analyzer per language for the ~1,700 terms, not a copy each.
+            let mut analyzers: BTreeMap<Lang, TextAnalyzer> =
+                self.analyzers.iter().cloned().collect();
+            all.analyse(|lang, text| match analyzers.get_mut(&lang) {
+                Some(analyzer) => analyse_mut(analyzer, text),
+                None => Vec::new(),
+            })
         })
     }
 
@@ -249,20 +320,30 @@ impl Engine {
         let started = Instant::now();
         request.validate()?;
         let parsed = query::parse(&request.query)?;
-        let plan = self.plan(&parsed.clauses);
         let searcher = self.reader.searcher();
+        let vocabulary = Vocabulary::new(&searcher, self.fields.fold)?;
+        let plan = self.plan(&parsed.clauses, request.expand, &vocabulary)?;
 
         let filters = self.filters(request, &plan.excluded, None);
         let wanted = request.offset + request.limit;
-        let (total, addresses) = match (&plan.all, &plan.any) {
-            (Some(all), Some(any)) => {
-                rank_in_tiers(&searcher, all.as_ref(), any.as_ref(), &filters, wanted)?
-            }
-            _ => (0, Vec::new()),
+        let (total, addresses) = match &plan.tiers {
+            Some(tiers) => rank_in_tiers(&searcher, tiers, &filters, wanted)?,
+            None => (0, Vec::new()),
         };
-        let facets = match &plan.any {
-            Some(any) => self.facets(&searcher, request, &plan.excluded, any.as_ref())?,
+        let facets = match &plan.tiers {
+            Some([.., any]) => self.facets(&searcher, request, &plan.excluded, any.as_ref())?,
             None => Facets::default(),
+        };
+        let as_typed = match &plan.as_typed {
+            Some(query) => {
+                searcher.search(&with_filters(query.as_ref(), &filters, None), &Count)?
+            }
+            None => 0,
+        };
+        let suggestion = if as_typed == 0 {
+            suggest(&parsed.clauses, &request.query, &vocabulary)
+        } else {
+            None
         };
         let page: Vec<(f32, DocAddress)> = addresses
             .into_iter()
@@ -276,6 +357,8 @@ impl Engine {
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
             hits,
             facets,
+            expanded: plan.expanded,
+            suggestion,
         })
     }
 
@@ -287,13 +370,37 @@ impl Engine {
             .map_or_else(|| analysis::analyzer(lang), |(_, a)| a.clone())
     }
 
+    /// The query for analysed tokens in one language's heading, key-phrase
+    /// and body fields, scaled by `weight`.
+    fn in_lang_fields(
+        &self,
+        lang: Lang,
+        tokens: &[(usize, String)],
+        weight: f32,
+    ) -> Vec<Box<dyn TantivyQuery>> {
+        [
+            (self.fields.title_for(lang), TITLE_BOOST),
+            (self.fields.keyphrases_for(lang), KEYPHRASE_BOOST),
+            (self.fields.body_for(lang), 1.0),
+        ]
+        .into_iter()
+        .map(|(field, boost)| boosted(match_tokens(field, tokens), boost * weight))
+        .collect()
+    }
+
     /// Analyses each clause in every language and builds the queries.
-    fn plan(&self, clauses: &[Clause]) -> Plan {
-        let mut wanted = Vec::new();
+    fn plan(&self, clauses: &[Clause], expand: bool, vocabulary: &Vocabulary) -> Result<Plan> {
+        let mut units: Vec<Unit> = Vec::new();
         let mut excluded = Vec::new();
         let mut terms_by_lang: BTreeMap<Lang, BTreeMap<String, f32>> = BTreeMap::new();
+        let mut query_words: BTreeMap<Lang, QueryWords> = BTreeMap::new();
+        let mut words_before = 0;
         for clause in clauses {
-            let mut per_lang: Vec<Box<dyn TantivyQuery>> = Vec::new();
+            let offset = words_before;
+            let folded = analysis::fold(&clause.text);
+            words_before += folded.len().max(1);
+            let mut exact: Vec<Box<dyn TantivyQuery>> = Vec::new();
+            let mut exact_stems: BTreeMap<Lang, BTreeSet<String>> = BTreeMap::new();
             for (lang, analyzer) in &self.analyzers {
                 let tokens = analyse(analyzer, &clause.text);
                 if tokens.is_empty() {
@@ -304,52 +411,111 @@ impl Engine {
                     for (_, token) in &tokens {
                         terms.insert(token.clone(), 1.0);
                     }
+                    query_words.entry(*lang).or_default().add(
+                        units.len(),
+                        clause.phrase,
+                        offset,
+                        &tokens,
+                    );
                 }
-                let fields = [
-                    (self.fields.title_for(*lang), TITLE_BOOST),
-                    (self.fields.keyphrases_for(*lang), KEYPHRASE_BOOST),
-                    (self.fields.body_for(*lang), 1.0),
-                ];
-                for (field, boost) in fields {
-                    let q = match_tokens(field, &tokens);
-                    per_lang.push(if boost == 1.0 {
-                        q
-                    } else {
-                        Box::new(BoostQuery::new(q, boost))
-                    });
-                }
+                exact_stems
+                    .entry(*lang)
+                    .or_default()
+                    .extend(tokens.iter().map(|(_, t)| t.clone()));
+                exact.extend(self.in_lang_fields(*lang, &tokens, 1.0));
             }
-            if per_lang.is_empty() {
+            if exact.is_empty() {
                 // Only stop words ("de la"): nothing to look for.
                 continue;
             }
-            let clause_query: Box<dyn TantivyQuery> = Box::new(BooleanQuery::union(per_lang));
+            let names: Vec<(usize, String)> = folded.iter().cloned().enumerate().collect();
+            exact.push(boosted(
+                match_tokens(self.fields.speaker, &names),
+                SPEAKER_BOOST,
+            ));
+            let exact: Box<dyn TantivyQuery> = Box::new(BooleanQuery::union(exact));
             if clause.excluded {
-                excluded.push(clause_query);
-            } else {
-                wanted.push(clause_query);
+                excluded.push(exact);
+                continue;
             }
+            // Typo tolerance, never inside a phrase: the index's words near
+            // each typed word, analysed like the typed word.
+            let mut fuzzy: Vec<Box<dyn TantivyQuery>> = Vec::new();
+            if !clause.phrase {
+                for word in &folded {
+                    for correction in vocabulary.corrections(word)? {
+                        for (lang, analyzer) in &self.analyzers {
+                            let known = exact_stems.get(lang);
+                            let tokens: Vec<(usize, String)> = analyse(analyzer, &correction.word)
+                                .into_iter()
+                                .filter(|(_, t)| known.is_none_or(|k| !k.contains(t)))
+                                .collect();
+                            if tokens.is_empty() {
+                                continue;
+                            }
+                            let terms = terms_by_lang.entry(*lang).or_default();
+                            for (_, token) in &tokens {
+                                terms.entry(token.clone()).or_insert(FUZZY_BOOST);
+                            }
+                            fuzzy.extend(self.in_lang_fields(*lang, &tokens, FUZZY_BOOST));
+                        }
+                    }
+                }
+            }
+            units.push(Unit {
+                folded,
+                exact,
+                fuzzy: (!fuzzy.is_empty())
+                    .then(|| Box::new(BooleanQuery::union(fuzzy)) as Box<dyn TantivyQuery>),
+            });
         }
-        let any = (!wanted.is_empty()).then(|| {
-            let clauses = wanted
-                .iter()
-                .map(|q| (Occur::Should, q.box_clone()))
-                .collect();
-            Box::new(BooleanQuery::new(clauses)) as Box<dyn TantivyQuery>
+        let expanded = if expand {
+            self.glossary().expansions(&query_words)
+        } else {
+            Vec::new()
+        };
+        let mut expansion_queries: Vec<(BTreeSet<usize>, Box<dyn TantivyQuery>)> = Vec::new();
+        for expansion in &expanded {
+            let mut alternatives: Vec<Box<dyn TantivyQuery>> = Vec::new();
+            for term in &expansion.searched {
+                let terms = terms_by_lang.entry(term.lang).or_default();
+                for (_, token) in &term.tokens {
+                    terms.entry(token.clone()).or_insert(GLOSSARY_BOOST);
+                }
+                alternatives.extend(self.in_lang_fields(term.lang, &term.tokens, GLOSSARY_BOOST));
+            }
+            expansion_queries.push((
+                expansion.clauses.clone(),
+                Box::new(BooleanQuery::union(alternatives)),
+            ));
+        }
+        let tiers = tiers(&units, &expansion_queries);
+        let as_typed = (!units.is_empty()).then(|| {
+            let mut alternatives: Vec<Box<dyn TantivyQuery>> =
+                units.iter().map(|u| u.exact.box_clone()).collect();
+            // A glossary term typed as written counts; one met only through
+            // a stem (`financment` → English `financ`, as in `financing`)
+            // does not hide a typo.
+            for ((clauses, query), expansion) in expansion_queries.iter().zip(&expanded) {
+                let typed: Vec<&String> = clauses
+                    .iter()
+                    .filter_map(|&i| units.get(i))
+                    .flat_map(|u| &u.folded)
+                    .collect();
+                let term = analysis::fold(&expansion.term);
+                if typed.len() == term.len() && typed.iter().zip(&term).all(|(a, b)| *a == b) {
+                    alternatives.push(query.box_clone());
+                }
+            }
+            Box::new(BooleanQuery::union(alternatives)) as Box<dyn TantivyQuery>
         });
-        let all = (!wanted.is_empty()).then(|| {
-            let clauses = wanted
-                .iter()
-                .map(|q| (Occur::Must, q.box_clone()))
-                .collect();
-            Box::new(BooleanQuery::new(clauses)) as Box<dyn TantivyQuery>
-        });
-        Plan {
-            all,
-            any,
+        Ok(Plan {
+            tiers,
+            as_typed,
             excluded,
             terms_by_lang,
-        }
+            expanded,
+        })
     }
 
     /// Counts the facets of the segments `any` matches. A filtered field
@@ -390,6 +556,7 @@ impl Engine {
             FacetField::Year => !f.year.is_empty(),
             FacetField::Lang => !f.lang.is_empty(),
             FacetField::Org => !f.org.is_empty(),
+            FacetField::Person => !f.person.is_empty(),
         }
     }
 
@@ -412,6 +579,7 @@ impl Engine {
             (FacetField::Doc, self.fields.doc, &f.doc),
             (FacetField::City, self.fields.city, &f.city),
             (FacetField::Org, self.fields.org, &f.org),
+            (FacetField::Person, self.fields.person, &f.person),
         ];
         for (field, index_field, values) in text_filters {
             if keep(field) {
@@ -490,6 +658,10 @@ impl Engine {
                     .get_all(self.fields.org)
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect(),
+                people: doc
+                    .get_all(self.fields.person)
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
                 url: segment_url(&text(self.fields.id)),
             });
         }
@@ -499,42 +671,287 @@ impl Engine {
 
 /// The queries built from a parsed query.
 struct Plan {
-    /// Every wanted clause must match.
-    all: Option<Box<dyn TantivyQuery>>,
-    /// At least one wanted clause must match.
-    any: Option<Box<dyn TantivyQuery>>,
+    /// Every word as typed; every word, corrected or expanded; some words.
+    /// `None` when the query has nothing to look for.
+    tiers: Option<[Box<dyn TantivyQuery>; 3]>,
+    /// Some word as typed, or a glossary equivalent: nothing matching it
+    /// calls for a "did you mean".
+    as_typed: Option<Box<dyn TantivyQuery>>,
     /// Segments matching one of these are left out.
     excluded: Vec<Box<dyn TantivyQuery>>,
-    /// Analysed terms per language, for snippets.
+    /// Analysed terms per language, for snippets, with their weights.
     terms_by_lang: BTreeMap<Lang, BTreeMap<String, f32>>,
+    /// The glossary expansions applied.
+    expanded: Vec<Expansion>,
 }
 
-/// Ranks segments that match every clause first, then those that match
-/// some. Returns the total number of matches and the first `wanted` hits.
+/// One wanted word or phrase: as typed, and its typo corrections.
+struct Unit {
+    /// The clause's words, folded.
+    folded: Vec<String>,
+    exact: Box<dyn TantivyQuery>,
+    fuzzy: Option<Box<dyn TantivyQuery>>,
+}
+
+impl Unit {
+    fn exact_or_fuzzy(&self) -> Box<dyn TantivyQuery> {
+        match &self.fuzzy {
+            Some(fuzzy) => Box::new(BooleanQuery::union(vec![
+                self.exact.box_clone(),
+                fuzzy.box_clone(),
+            ])),
+            None => self.exact.box_clone(),
+        }
+    }
+}
+
+/// Clauses tied together by glossary expansions, and those expansions.
+type Group = (BTreeSet<usize>, Vec<Box<dyn TantivyQuery>>);
+
+/// The three tiers (see the module doc). A glossary expansion covering
+/// some clauses is an alternative to matching all of them; expansions
+/// that share a clause are grouped.
+fn tiers(
+    units: &[Unit],
+    expansions: &[(BTreeSet<usize>, Box<dyn TantivyQuery>)],
+) -> Option<[Box<dyn TantivyQuery>; 3]> {
+    if units.is_empty() {
+        return None;
+    }
+    let must = |queries: Vec<Box<dyn TantivyQuery>>| -> Box<dyn TantivyQuery> {
+        Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (Occur::Must, q)).collect(),
+        ))
+    };
+    let all = must(units.iter().map(|u| u.exact.box_clone()).collect());
+    // Groups of clauses that expansions tie together.
+    let mut groups: Vec<Group> = Vec::new();
+    for (clauses, query) in expansions {
+        let mut merged = (clauses.clone(), vec![query.box_clone()]);
+        groups.retain(|(group, queries)| {
+            if group.is_disjoint(&merged.0) {
+                return true;
+            }
+            merged.0.extend(group.iter().copied());
+            merged.1.extend(queries.iter().map(|q| q.box_clone()));
+            false
+        });
+        groups.push(merged);
+    }
+    let mut every: Vec<Box<dyn TantivyQuery>> = Vec::new();
+    let mut some: Vec<Box<dyn TantivyQuery>> = Vec::new();
+    for (i, unit) in units.iter().enumerate() {
+        if !groups.iter().any(|(group, _)| group.contains(&i)) {
+            every.push(unit.exact_or_fuzzy());
+        }
+        some.push(unit.exact_or_fuzzy());
+    }
+    for (group, queries) in groups {
+        let words = must(
+            group
+                .iter()
+                .filter_map(|&i| units.get(i))
+                .map(Unit::exact_or_fuzzy)
+                .collect(),
+        );
+        let mut alternatives = vec![words];
+        alternatives.extend(queries.iter().map(|q| q.box_clone()));
+        every.push(Box::new(BooleanQuery::union(alternatives)));
+        some.extend(queries);
+    }
+    Some([all, must(every), Box::new(BooleanQuery::union(some))])
+}
+
+/// `query` with the filters, and an extra clause.
+fn with_filters(
+    query: &dyn TantivyQuery,
+    filters: &[(Occur, Box<dyn TantivyQuery>)],
+    extra: Option<(Occur, Box<dyn TantivyQuery>)>,
+) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(Occur::Must, query.box_clone())];
+    clauses.extend(filters.iter().map(|(occur, q)| (*occur, q.box_clone())));
+    clauses.extend(extra);
+    BooleanQuery::new(clauses)
+}
+
+/// Ranks each tier's segments below the previous tier's (each tier holds
+/// the previous one). Returns the number of matches of the last tier and
+/// the first `wanted` hits.
+///
+/// A tier's segments are told from the previous tier's by their addresses,
+/// not with a `MustNot` of the previous tier: tantivy 0.27's phrase scorer
+/// asserts (debug builds) when an exclusion seeks it backwards.
 fn rank_in_tiers(
     searcher: &Searcher,
-    all: &dyn TantivyQuery,
-    any: &dyn TantivyQuery,
+    tiers: &[Box<dyn TantivyQuery>],
     filters: &[(Occur, Box<dyn TantivyQuery>)],
     wanted: usize,
 ) -> Result<(usize, Vec<(f32, DocAddress)>)> {
-    let with_filters = |query: &dyn TantivyQuery, extra: Option<(Occur, Box<dyn TantivyQuery>)>| {
-        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
-            vec![(Occur::Must, query.box_clone())];
-        clauses.extend(filters.iter().map(|(occur, q)| (*occur, q.box_clone())));
-        clauses.extend(extra);
-        BooleanQuery::new(clauses)
-    };
-    let top = TopDocs::with_limit(wanted.max(1)).order_by_score();
-    let (first_tier, complete) = searcher.search(&with_filters(all, None), &(top, Count))?;
-    let total = searcher.search(&with_filters(any, None), &Count)?;
-    let mut ranked = first_tier;
-    if ranked.len() < wanted && total > complete {
-        let partial_only = with_filters(any, Some((Occur::MustNot, all.box_clone())));
-        let rest = TopDocs::with_limit(wanted - ranked.len()).order_by_score();
-        ranked.extend(searcher.search(&partial_only, &rest)?);
+    let mut ranked: Vec<(f32, DocAddress)> = Vec::new();
+    let mut previous: HashSet<DocAddress> = HashSet::new();
+    let mut total = 0;
+    for (i, tier) in tiers.iter().enumerate() {
+        let query = with_filters(tier.as_ref(), filters, None);
+        if ranked.len() >= wanted {
+            if i + 1 == tiers.len() {
+                total = searcher.search(&query, &Count)?;
+            }
+            continue;
+        }
+        let top = TopDocs::with_limit(wanted + previous.len()).order_by_score();
+        let (found, matching) = searcher.search(&query, &(top, DocSetCollector))?;
+        let room = wanted - ranked.len();
+        ranked.extend(
+            found
+                .into_iter()
+                .filter(|(_, address)| !previous.contains(address))
+                .take(room),
+        );
+        total = matching.len();
+        previous = matching;
     }
     Ok((total, ranked))
+}
+
+/// A word of the index near a typed word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Correction {
+    word: String,
+    distance: u32,
+    doc_freq: u32,
+}
+
+/// The folded words of the index (the `fold` field's terms), looked up by
+/// edit distance.
+struct Vocabulary<'a> {
+    searcher: &'a Searcher,
+    field: Field,
+}
+
+impl<'a> Vocabulary<'a> {
+    fn new(searcher: &'a Searcher, field: Field) -> Result<Vocabulary<'a>> {
+        Ok(Vocabulary { searcher, field })
+    }
+
+    /// How many segments contain the folded word.
+    fn doc_freq(&self, word: &str) -> Result<u64> {
+        Ok(self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.field, word))?)
+    }
+
+    /// The index's words within the edits allowed for `word` (none for
+    /// short words and words with digits), nearest first, then the most
+    /// frequent; the word itself is not one.
+    fn corrections(&self, word: &str) -> Result<Vec<Correction>> {
+        let Some(distance) = allowed_edits(word) else {
+            return Ok(Vec::new());
+        };
+        let term = Term::from_field_text(self.field, word);
+        let automaton = FuzzyTermQuery::new(term, distance, true).automaton()?;
+        let mut found: BTreeMap<String, u32> = BTreeMap::new();
+        for segment in self.searcher.segment_readers() {
+            let index = segment.inverted_index(self.field)?;
+            let mut stream = index
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let Ok(text) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if text != word {
+                    *found.entry(text.to_string()).or_default() += stream.value().doc_freq;
+                }
+            }
+        }
+        let mut corrections: Vec<Correction> = found
+            .into_iter()
+            .map(|(text, doc_freq)| Correction {
+                distance: edit_distance(word, &text),
+                word: text,
+                doc_freq,
+            })
+            .filter(|c| c.distance <= u32::from(distance))
+            .collect();
+        corrections.sort_by(|a, b| {
+            a.distance
+                .cmp(&b.distance)
+                .then(b.doc_freq.cmp(&a.doc_freq))
+                .then(a.word.cmp(&b.word))
+        });
+        corrections.truncate(MAX_CORRECTIONS);
+        Ok(corrections)
+    }
+}
+
+/// Edits a folded word may be corrected by: one from
+/// [`FUZZY_MIN_LETTERS`] letters, two from [`FUZZY_TWO_EDITS_LETTERS`];
+/// none for shorter words or words with digits (years, numbers).
+pub fn allowed_edits(word: &str) -> Option<u8> {
+    if !word.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    match word.chars().count() {
+        n if n >= FUZZY_TWO_EDITS_LETTERS => Some(2),
+        n if n >= FUZZY_MIN_LETTERS => Some(1),
+        _ => None,
+    }
+}
+
+/// Edit distance with transpositions, as the automaton counts it.
+fn edit_distance(a: &str, b: &str) -> u32 {
+    u32::try_from(strsim::osa_distance(a, b)).unwrap_or(u32::MAX)
+}
+
+/// "Did you mean": the query with each word the index does not know
+/// replaced by its nearest frequent correction; `None` when no word
+/// changes. Phrases and exclusions are kept as typed.
+fn suggest(clauses: &[Clause], typed: &str, vocabulary: &Vocabulary) -> Option<String> {
+    let mut changed = false;
+    let mut parts: Vec<String> = Vec::new();
+    for clause in clauses {
+        let mut text = clause.text.clone();
+        if !clause.phrase && !clause.excluded {
+            let folded = analysis::fold(&clause.text);
+            if let [word] = folded.as_slice() {
+                let known = vocabulary.doc_freq(word).unwrap_or(0) > 0;
+                let best = if known {
+                    None
+                } else {
+                    vocabulary
+                        .corrections(word)
+                        .ok()
+                        .and_then(|c| c.into_iter().next())
+                };
+                if let Some(best) = best {
+                    text = best.word;
+                    changed = true;
+                }
+            }
+        }
+        let quoted = if clause.phrase {
+            format!("\"{text}\"")
+        } else {
+            text
+        };
+        parts.push(if clause.excluded {
+            format!("-{quoted}")
+        } else {
+            quoted
+        });
+    }
+    let suggestion = parts.join(" ");
+    (changed && suggestion != typed).then_some(suggestion)
+}
+
+fn boosted(query: Box<dyn TantivyQuery>, boost: f32) -> Box<dyn TantivyQuery> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
 }
 
 /// A clause matching any of the terms; none when there is no term.
@@ -598,7 +1015,10 @@ fn match_tokens(field: Field, tokens: &[(usize, String)]) -> Box<dyn TantivyQuer
 }
 
 fn analyse(analyzer: &TextAnalyzer, text: &str) -> Vec<(usize, String)> {
-    let mut analyzer = analyzer.clone();
+    analyse_mut(&mut analyzer.clone(), text)
+}
+
+fn analyse_mut(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
     let mut stream = analyzer.token_stream(text);
     let mut tokens = Vec::new();
     while let Some(token) = stream.next() {
@@ -632,5 +1052,29 @@ fn snippet(generator: &SnippetGenerator, body: &str) -> Snippet {
     Snippet {
         text: body[..cut].to_string(),
         highlights: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_of_five_letters_allow_one_edit_and_of_eight_two() {
+        assert_eq!(allowed_edits("asile"), Some(1));
+        assert_eq!(allowed_edits("migrant"), Some(1));
+        assert_eq!(allowed_edits("migrants"), Some(2));
+        assert_eq!(allowed_edits("financement"), Some(2));
+        assert_eq!(allowed_edits("osc"), None);
+        assert_eq!(allowed_edits("ville"), Some(1));
+        assert_eq!(allowed_edits("loi"), None);
+        assert_eq!(allowed_edits("20190"), None, "numbers are never corrected");
+    }
+
+    #[test]
+    fn transpositions_count_as_one_edit() {
+        assert_eq!(edit_distance("finacnement", "financement"), 1);
+        assert_eq!(edit_distance("financment", "financement"), 1);
+        assert_eq!(edit_distance("financments", "financement"), 2);
     }
 }

@@ -22,6 +22,7 @@
 use serde::Serialize;
 
 use crate::entities;
+use crate::speakers::{self, Person};
 
 /// Longest line, in characters, that may still be a heading.
 const MAX_HEADING_CHARS: usize = 160;
@@ -123,6 +124,11 @@ pub struct Segment {
     pub city: Option<String>,
     /// For a practice: the organisations its title or first sentence names.
     pub organisations: Vec<String>,
+    /// The people who speak or present in this segment: introduced here,
+    /// or introduced elsewhere in the report and named here by title and
+    /// surname.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub speakers: Vec<Person>,
 }
 
 /// Segments a report. `doc` names it (its path relative to the corpus) and
@@ -324,6 +330,7 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
                 keyphrases: Vec::new(),
                 city: None,
                 organisations: Vec::new(),
+                speakers: Vec::new(),
             });
             continue;
         }
@@ -338,6 +345,7 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
             keyphrases: Vec::new(),
             city: None,
             organisations: Vec::new(),
+            speakers: Vec::new(),
         });
         if !segment.text.is_empty() {
             segment.text.push('\n');
@@ -354,6 +362,21 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
         let found = entities::practice_entities(&practice.title, &practice.text);
         practice.city = found.city;
         practice.organisations = found.organisations;
+    }
+    let introduced: Vec<Person> = segments
+        .iter()
+        .flat_map(|s| speakers::introduced(&s.text))
+        .fold(Vec::new(), |mut all, person| {
+            if !all.iter().any(|p: &Person| p.name == person.name) {
+                all.push(person);
+            }
+            all
+        });
+    for segment in &mut segments {
+        segment.speakers = speakers::mentioned(&segment.text, &introduced)
+            .into_iter()
+            .cloned()
+            .collect();
     }
     segments
 }

@@ -219,8 +219,61 @@ fn summary(report: &Report) -> serde_json::Value {
             "keyphrases": s.keyphrases,
             "city": s.city,
             "organisations": s.organisations,
+            "speakers": s.speakers,
         })).collect::<Vec<_>>(),
     })
+}
+
+#[test]
+fn the_speakers_of_the_sfax_meeting_are_found_where_they_speak() {
+    let report = sfax();
+    let speakers = |title: &str| -> Vec<(String, Option<String>)> {
+        report
+            .segments
+            .iter()
+            .find(|s| s.title == title)
+            .unwrap()
+            .speakers
+            .iter()
+            .map(|p| (p.name.clone(), p.organisation.clone()))
+            .collect()
+    };
+    let person = |name: &str, org: &str| (name.to_string(), Some(org.to_string()));
+    assert_eq!(
+        speakers("Ouverture officielle et discours de bienvenue"),
+        [
+            person("Mohamed Aydi", "Municipalité de Sfax"),
+            person(
+                "Leila Garbouj",
+                "Bureau de la Coopération Suisse en Tunisie"
+            ),
+            person("Donya Smida", "ICMPD"),
+            person("Mohamed Boussraoui", "CGLU"),
+            person("Lamine Abbad", "ICMPD"),
+        ]
+    );
+    assert_eq!(
+        speakers("Concepts clés et définitions"),
+        [person(
+            "Camille Le Coz",
+            "Institut des Politiques Migratoires-Europe"
+        )]
+    );
+    assert_eq!(
+        speakers("Principaux Défis de la Coordination Entre les Municipalités et les OSC"),
+        [person("Lina Gast", "CGLU")]
+    );
+    assert_eq!(
+        speakers("Recommandations pour Assurer une Coordination Durable, Flexible et Efficace entre les Villes et les OSC"),
+        [person("Jesus Salcedo", "ONU-Habitat")]
+    );
+    // Introduced again at the close.
+    let closing: Vec<String> = speakers("Remarques de clôture")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(closing, ["Lamine Abbad", "Mohamed Aydi"]);
+    assert!(speakers("Contexte").is_empty());
 }
 
 #[test]

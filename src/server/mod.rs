@@ -400,7 +400,8 @@ fn search(query: &str, engine: &Engine) -> Result<Answer, Error> {
 }
 
 /// Reads `q`, `limit`, `offset` and the filters (`kind`, `doc`, `city`,
-/// `year`, `lang`, `org`, each repeatable) from a query string. An empty
+/// `year`, `lang`, `org`, `person`, each repeatable) and `expand` from a
+/// query string. An empty
 /// filter value is ignored, so an empty form field filters nothing.
 pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
     let mut request = SearchRequest::new("");
@@ -430,6 +431,19 @@ pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
             "doc" => request.filters.doc.push(value.into_owned()),
             "city" => request.filters.city.push(value.into_owned()),
             "org" => request.filters.org.push(value.into_owned()),
+            "person" => request.filters.person.push(value.into_owned()),
+            "expand" => {
+                request.expand = match value.trim() {
+                    "true" | "1" | "yes" => true,
+                    "false" | "0" | "no" => false,
+                    _ => {
+                        return Err(Error::Parameter {
+                            name: "expand",
+                            message: format!("{value:?} is neither true nor false"),
+                        })
+                    }
+                }
+            }
             "year" => {
                 request
                     .filters

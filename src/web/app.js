@@ -9,7 +9,7 @@
 (function () {
   var PAGE_SIZE = 10;
   var MAX_OFFSET = 10000;
-  var FACETS = ['kind', 'city', 'year'];
+  var FACETS = ['kind', 'city', 'year', 'person'];
   var KIND_LABELS = { section: 'Sections', practice: 'Pratiques' };
   var KIND_NAMES = { section: 'Section', practice: 'Pratique' };
 
@@ -123,6 +123,7 @@
       var filtered = FACETS.some(function (f) { return state.filters[f].length > 0; });
       say('Aucun résultat pour « ' + state.q + ' »' +
         (filtered ? ' avec ces filtres. Essayez d\'en retirer.' : '. Essayez d\'autres mots.'), 'empty');
+      offerSuggestion(state, results.suggestion);
       return;
     }
     if (results.hits.length === 0) {
@@ -131,8 +132,25 @@
       say(results.total + (results.total > 1 ? ' passages trouvés' : ' passage trouvé') +
         ' pour « ' + state.q + ' » (' + (first + 1) + '–' + (first + results.hits.length) + ').');
     }
+    offerSuggestion(state, results.suggestion);
     results.hits.forEach(function (hit) { hitsList.appendChild(renderHit(hit)); });
     renderPages(state, results.total);
+  }
+
+  // "Did you mean": a link that runs the suggested query with the same
+  // filters. Text goes in with textContent, like the rest of the page.
+  function offerSuggestion(state, suggestion) {
+    if (!suggestion) { return; }
+    var next = { q: suggestion, page: 1, filters: state.filters };
+    var link = el('a', 'suggestion', suggestion);
+    link.href = pageUrl(next);
+    link.addEventListener('click', function (event) {
+      event.preventDefault();
+      go(next);
+    });
+    status.appendChild(document.createTextNode(' Vouliez-vous dire : '));
+    status.appendChild(link);
+    status.appendChild(document.createTextNode(' ?'));
   }
 
   function renderHit(hit) {
@@ -147,6 +165,7 @@
     if (hit.date) { facts.push(hit.date); }
     if (hit.city) { facts.push(hit.city); }
     if (hit.organisations && hit.organisations.length) { facts.push(hit.organisations.join(' ; ')); }
+    if (hit.people && hit.people.length) { facts.push(hit.people.join(' ; ')); }
     item.appendChild(el('p', 'facts', facts.join(' · ')));
     var snippet = el('p', 'snippet');
     snippet.lang = hit.lang;

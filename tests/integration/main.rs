@@ -18,3 +18,4 @@ mod http;
 mod index;
 mod inspect;
 mod search;
+mod vocabulary;

@@ -64,7 +64,10 @@ fn the_document_is_openapi_3_and_matches_the_routes() {
         .collect();
     assert_eq!(
         parameters,
-        BTreeSet::from(["q", "limit", "offset", "kind", "doc", "city", "year", "lang", "org"])
+        BTreeSet::from([
+            "q", "limit", "offset", "kind", "doc", "city", "year", "lang", "org", "person",
+            "expand"
+        ])
     );
 }
 

@@ -19,6 +19,20 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Counts per value of each field, over all the matches.
     pub facets: std::collections::BTreeMap<String, Vec<FacetCount>>,
+    /// Glossary terms found in the query and what they added.
+    pub expanded: Vec<Expansion>,
+    /// "Did you mean", when the words as typed find nothing.
+    #[serde(default)]
+    pub suggestion: Option<String>,
+}
+
+/// A glossary expansion applied to a query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expansion {
+    pub term: String,
+    pub concept: String,
+    pub with: Vec<String>,
 }
 
 /// One value of a facet and how many matches have it.
@@ -58,6 +72,9 @@ pub struct Hit {
     pub city: Option<String>,
     #[serde(default)]
     pub organisations: Vec<String>,
+    /// People who speak in the segment.
+    #[serde(default)]
+    pub people: Vec<String>,
     /// The passage view of the segment.
     pub url: String,
 }
@@ -156,6 +173,18 @@ pub struct Segment {
     pub city: Option<String>,
     /// For a practice: the organisations named in its title or first sentence.
     pub organisations: Vec<String>,
+    /// The people who speak in the segment.
+    #[serde(default)]
+    pub speakers: Vec<Speaker>,
+}
+
+/// A person speaking, in `inspect --json`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Speaker {
+    pub name: String,
+    pub role: String,
+    pub organisation: Option<String>,
 }
 
 /// One entry of `documents --json`.

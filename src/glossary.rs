@@ -1,0 +1,492 @@
+//! The programme's glossary: concepts with their terms in French, English,
+//! Spanish and Arabic (`data/glossary.toml`, compiled in; users add their
+//! own file of the same format), and the query expansion it gives. Pure: the
+//! caller passes the analyser, so no index is involved.
+//!
+//! A glossary term matches a query when its analysed words appear in the
+//! query's analysed words, at the same relative positions: `capacity
+//! building` matches the query `Capacity buildings`, `renforcement des
+//! capacités` matches `renforcement des capacites` (the stop word leaves the
+//! same gap). The other terms of the concept, in every language, are then
+//! searched too.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Lang;
+use crate::error::{Error, Result};
+
+/// The glossary shipped with palabre.
+const BUNDLED: &str = include_str!("../data/glossary.toml");
+/// The name errors in the bundled glossary are reported under.
+const BUNDLED_NAME: &str = "data/glossary.toml";
+
+/// Analysed words with their positions (from 0).
+pub type Tokens = Vec<(usize, String)>;
+
+/// One concept: a stable id and its terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Concept {
+    /// Stable name, e.g. `capacity-building`.
+    pub id: String,
+    /// Terms and acronyms, with their language.
+    pub terms: Vec<(Lang, String)>,
+}
+
+/// Concepts, in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Glossary {
+    /// The concepts.
+    pub concepts: Vec<Concept>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFormat {
+    #[serde(default)]
+    concept: Vec<ConceptEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConceptEntry {
+    id: String,
+    #[serde(default)]
+    fr: Vec<String>,
+    #[serde(default)]
+    en: Vec<String>,
+    #[serde(default)]
+    es: Vec<String>,
+    #[serde(default)]
+    ar: Vec<String>,
+}
+
+impl Glossary {
+    /// The glossary shipped with palabre.
+    pub fn bundled() -> Result<Glossary> {
+        Glossary::parse(BUNDLED, BUNDLED_NAME)
+    }
+
+    /// Reads a glossary file.
+    pub fn load(path: &Path) -> Result<Glossary> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Glossary::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses the text of a glossary file; `name` names it in errors.
+    pub fn parse(text: &str, name: &str) -> Result<Glossary> {
+        let bad = |reason: String| Error::Glossary {
+            name: name.to_string(),
+            reason,
+        };
+        let file: FileFormat = toml::from_str(text).map_err(|e| bad(e.message().to_lowercase()))?;
+        let mut concepts = Vec::with_capacity(file.concept.len());
+        for entry in file.concept {
+            if entry.id.trim().is_empty() {
+                return Err(bad("a concept has an empty id".into()));
+            }
+            let terms: Vec<(Lang, String)> = [
+                (Lang::Fr, entry.fr),
+                (Lang::En, entry.en),
+                (Lang::Es, entry.es),
+                (Lang::Ar, entry.ar),
+            ]
+            .into_iter()
+            .flat_map(|(lang, terms)| terms.into_iter().map(move |t| (lang, t)))
+            .filter(|(_, t)| !t.trim().is_empty())
+            .collect();
+            if terms.len() < 2 {
+                return Err(bad(format!(
+                    "concept {:?} needs at least two terms to expand",
+                    entry.id
+                )));
+            }
+            concepts.push(Concept {
+                id: entry.id,
+                terms,
+            });
+        }
+        Ok(Glossary { concepts })
+    }
+
+    /// Adds another glossary's concepts; a concept with an id already
+    /// present adds its terms to that concept.
+    pub fn extend(&mut self, other: Glossary) {
+        for concept in other.concepts {
+            match self.concepts.iter_mut().find(|c| c.id == concept.id) {
+                Some(existing) => {
+                    for term in concept.terms {
+                        if !existing.terms.contains(&term) {
+                            existing.terms.push(term);
+                        }
+                    }
+                }
+                None => self.concepts.push(concept),
+            }
+        }
+    }
+
+    /// Analyses every term once, with `analyse` (the index's analyser of
+    /// the term's language), for matching queries.
+    pub fn analyse(&self, mut analyse: impl FnMut(Lang, &str) -> Tokens) -> Analysed {
+        let concepts = self
+            .concepts
+            .iter()
+            .map(|concept| AnalysedConcept {
+                id: concept.id.clone(),
+                terms: concept
+                    .terms
+                    .iter()
+                    .map(|(lang, text)| {
+                        let tokens = analyse(*lang, text);
+                        AnalysedTerm {
+                            lang: *lang,
+                            text: text.clone(),
+                            key: key(&tokens),
+                            tokens,
+                        }
+                    })
+                    .filter(|term| !term.key.is_empty())
+                    .collect(),
+            })
+            .collect();
+        Analysed { concepts }
+    }
+}
+
+/// One analysed term of a concept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalysedTerm {
+    /// Its language.
+    pub lang: Lang,
+    /// As written in the glossary.
+    pub text: String,
+    /// Every analysed token (an accented word gives two at one position).
+    pub tokens: Tokens,
+    /// One token per position, from 0: the last one, the unaccented stem,
+    /// which every spelling of the word gives.
+    key: Tokens,
+}
+
+#[derive(Debug, Clone)]
+struct AnalysedConcept {
+    id: String,
+    terms: Vec<AnalysedTerm>,
+}
+
+/// A glossary analysed once, ready to expand queries.
+#[derive(Debug, Clone, Default)]
+pub struct Analysed {
+    concepts: Vec<AnalysedConcept>,
+}
+
+/// A query's words analysed in one language: for each clause, its
+/// analysed tokens, positions counted from the start of the query.
+#[derive(Debug, Clone, Default)]
+pub struct QueryWords {
+    /// `(position, term, clause index)`.
+    words: Vec<(usize, String, usize)>,
+    /// Clauses that are phrases: expanded only as a whole.
+    phrases: BTreeSet<usize>,
+}
+
+impl QueryWords {
+    /// Adds a clause's tokens; `offset` is the number of words typed before
+    /// it, so that stop words keep their gaps across clauses.
+    pub fn add(&mut self, clause: usize, phrase: bool, offset: usize, tokens: &[(usize, String)]) {
+        for (position, term) in key(tokens) {
+            self.words.push((offset + position, term, clause));
+        }
+        if phrase {
+            self.phrases.insert(clause);
+        }
+    }
+}
+
+/// A glossary term found in a query, and the terms it adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Expansion {
+    /// The glossary term the query contains, as the glossary writes it.
+    pub term: String,
+    /// The concept's id.
+    pub concept: String,
+    /// The terms also searched, as the glossary writes them.
+    pub with: Vec<String>,
+    /// The query's clauses the term covers (indexes).
+    #[serde(skip)]
+    pub clauses: BTreeSet<usize>,
+    /// The terms also searched, analysed.
+    #[serde(skip)]
+    pub searched: Vec<AnalysedTerm>,
+}
+
+impl Analysed {
+    /// The expansions of a query: for each concept, its longest term found
+    /// in the query's words (of the term's language). Terms of the concept
+    /// that analyse to the same words as the one found are not repeated.
+    pub fn expansions(&self, query: &BTreeMap<Lang, QueryWords>) -> Vec<Expansion> {
+        let mut found = Vec::new();
+        for concept in &self.concepts {
+            let best = concept
+                .terms
+                .iter()
+                .filter_map(|term| {
+                    let words = query.get(&term.lang)?;
+                    let clauses = find(&term.key, words)?;
+                    Some((term, clauses))
+                })
+                // The longest; the first written of equals.
+                .rev()
+                .max_by_key(|(term, _)| term.key.len());
+            let Some((matched, clauses)) = best else {
+                continue;
+            };
+            let same = |t: &AnalysedTerm| t.lang == matched.lang && t.key == matched.key;
+            let mut with: Vec<String> = Vec::new();
+            let mut searched: Vec<AnalysedTerm> = Vec::new();
+            for term in concept.terms.iter().filter(|t| !same(t)) {
+                if !searched
+                    .iter()
+                    .any(|s| s.lang == term.lang && s.key == term.key)
+                {
+                    searched.push(term.clone());
+                }
+                if !with.contains(&term.text) {
+                    with.push(term.text.clone());
+                }
+            }
+            if searched.is_empty() {
+                continue;
+            }
+            found.push(Expansion {
+                term: matched.text.clone(),
+                concept: concept.id.clone(),
+                with,
+                clauses,
+                searched,
+            });
+        }
+        found
+    }
+}
+
+/// One token per position, positions from 0: the last token of each
+/// position (the analyser gives the unaccented stem last).
+fn key(tokens: &[(usize, String)]) -> Tokens {
+    let first = tokens.first().map_or(0, |(p, _)| *p);
+    let mut key: Tokens = Vec::new();
+    for (position, term) in tokens {
+        let position = position - first.min(*position);
+        match key.last_mut() {
+            Some((last, slot)) if *last == position => slot.clone_from(term),
+            _ => key.push((position, term.clone())),
+        }
+    }
+    key
+}
+
+/// Where `key` occurs in the query words: the clauses it covers. The
+/// words must sit at the same relative positions with nothing else in
+/// between, and a phrase clause must be covered whole.
+fn find(key: &[(usize, String)], query: &QueryWords) -> Option<BTreeSet<usize>> {
+    let (_, first) = key.first()?;
+    let (last_offset, _) = key.last()?;
+    'starts: for (start, term, _) in &query.words {
+        if term != first {
+            continue;
+        }
+        let span = *start..=start + last_offset;
+        let inside: Vec<&(usize, String, usize)> = query
+            .words
+            .iter()
+            .filter(|(p, _, _)| span.contains(p))
+            .collect();
+        if inside.len() != key.len() {
+            continue;
+        }
+        for ((offset, wanted), (position, term, _)) in key.iter().zip(&inside) {
+            if *position != start + offset || term != wanted {
+                continue 'starts;
+            }
+        }
+        let clauses: BTreeSet<usize> = inside.iter().map(|(_, _, c)| *c).collect();
+        let partial_phrase = clauses.iter().any(|c| {
+            query.phrases.contains(c)
+                && query
+                    .words
+                    .iter()
+                    .any(|(p, _, clause)| clause == c && !span.contains(p))
+        });
+        if !partial_phrase {
+            return Some(clauses);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis;
+
+    fn analysed(glossary: &Glossary) -> Analysed {
+        glossary.analyse(analysis::analyze)
+    }
+
+    /// The query's words in every language, one clause per word.
+    fn words(query: &str) -> BTreeMap<Lang, QueryWords> {
+        let mut out = BTreeMap::new();
+        for lang in Lang::ALL {
+            let mut words = QueryWords::default();
+            for (i, word) in query.split_whitespace().enumerate() {
+                words.add(i, false, i, &analysis::analyze(lang, word));
+            }
+            out.insert(lang, words);
+        }
+        out
+    }
+
+    fn expand(glossary: &Glossary, query: &str) -> Vec<(String, String)> {
+        analysed(glossary)
+            .expansions(&words(query))
+            .into_iter()
+            .map(|e| (e.concept, e.term))
+            .collect()
+    }
+
+    #[test]
+    fn the_bundled_glossary_loads_with_enough_concepts_in_four_languages() {
+        let glossary = Glossary::bundled().unwrap();
+        assert!(glossary.concepts.len() >= 60, "{}", glossary.concepts.len());
+        let ids: BTreeSet<&str> = glossary.concepts.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids.len(), glossary.concepts.len(), "ids are unique");
+        for concept in &glossary.concepts {
+            for lang in Lang::ALL {
+                assert!(
+                    concept.terms.iter().any(|(l, _)| *l == lang),
+                    "{} has no {lang} term",
+                    concept.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_term_belongs_to_two_concepts() {
+        let glossary = Glossary::bundled().unwrap();
+        let analysed = analysed(&glossary);
+        let mut owner: BTreeMap<(Lang, Tokens), &str> = BTreeMap::new();
+        let mut twice = Vec::new();
+        for concept in &analysed.concepts {
+            for term in &concept.terms {
+                if let Some(other) = owner.insert((term.lang, term.key.clone()), &concept.id) {
+                    if other != concept.id {
+                        twice.push((term.text.clone(), other, concept.id.clone()));
+                    }
+                }
+            }
+        }
+        assert!(twice.is_empty(), "in two concepts: {twice:?}");
+    }
+
+    #[test]
+    fn expansion_works_both_ways_and_across_languages() {
+        let glossary = Glossary::bundled().unwrap();
+        let analysed = analysed(&glossary);
+        let expansions = analysed.expansions(&words("capacity building"));
+        let capacity = expansions
+            .iter()
+            .find(|e| e.concept == "capacity-building")
+            .unwrap();
+        assert_eq!(capacity.term, "capacity building");
+        assert!(capacity
+            .with
+            .contains(&"renforcement des capacités".to_string()));
+        assert!(capacity
+            .with
+            .contains(&"fortalecimiento de capacidades".to_string()));
+        assert_eq!(capacity.clauses, BTreeSet::from([0, 1]));
+        // And back: the French term gives the English one.
+        let back = analysed.expansions(&words("Renforcement des capacites"));
+        let back = back
+            .iter()
+            .find(|e| e.concept == "capacity-building")
+            .unwrap();
+        assert!(back.with.contains(&"capacity building".to_string()));
+        // Acronyms: NGO gives OSC and ONG.
+        let ngo = analysed.expansions(&words("NGO"));
+        let ngo = ngo
+            .iter()
+            .find(|e| e.concept == "civil-society-organisations")
+            .unwrap();
+        assert!(ngo.with.contains(&"OSC".to_string()));
+        assert!(ngo.with.contains(&"ONG".to_string()));
+        assert!(!ngo.with.contains(&"NGO".to_string()), "not itself");
+    }
+
+    #[test]
+    fn words_apart_or_in_another_order_do_not_match() {
+        let glossary = Glossary::parse(
+            "[[concept]]\nid = \"x\"\nen = [\"capacity building\"]\nfr = [\"formation\"]\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(expand(&glossary, "capacity building").len(), 1);
+        assert!(expand(&glossary, "building capacity").is_empty());
+        assert!(expand(&glossary, "capacity local building").is_empty());
+        assert!(expand(&glossary, "capacity").is_empty());
+    }
+
+    #[test]
+    fn a_phrase_is_expanded_only_as_a_whole() {
+        let glossary = Glossary::parse(
+            "[[concept]]\nid = \"x\"\nen = [\"capacity\"]\nfr = [\"capacité\"]\n",
+            "t",
+        )
+        .unwrap();
+        let analysed = analysed(&glossary);
+        let mut query = BTreeMap::new();
+        let mut en = QueryWords::default();
+        en.add(
+            0,
+            true,
+            0,
+            &analysis::analyze(Lang::En, "capacity building"),
+        );
+        query.insert(Lang::En, en);
+        assert!(analysed.expansions(&query).is_empty());
+    }
+
+    #[test]
+    fn a_user_file_adds_concepts_and_terms() {
+        let mut glossary = Glossary::bundled().unwrap();
+        let before = glossary.concepts.len();
+        let mine = Glossary::parse(
+            "[[concept]]\nid = \"uclg\"\nen = [\"local governments network\", \"UCLG\"]\n\n[[concept]]\nid = \"mc2cm\"\nen = [\"MC2CM\", \"Mediterranean City-to-City Migration\"]\n",
+            "mine.toml",
+        )
+        .unwrap();
+        glossary.extend(mine);
+        assert_eq!(glossary.concepts.len(), before + 1);
+        assert!(expand(&glossary, "local governments network")
+            .contains(&("uclg".to_string(), "local governments network".to_string())));
+    }
+
+    #[test]
+    fn bad_files_say_what_and_where() {
+        let err = Glossary::parse("[[concept]]\nid = \"x\"\nde = [\"a\", \"b\"]\n", "g.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("glossary g.toml:"), "{err}");
+        assert!(err.contains("de"), "{err}");
+        let err = Glossary::parse("[[concept]]\nid = \"x\"\nfr = [\"seul\"]\n", "g.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least two terms"), "{err}");
+    }
+}

@@ -3,6 +3,9 @@
 //! segments in every language unless `--lang` restricts it, and each hit
 //! says its language.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "fixtures/harness.rs"]
 mod harness;
 
@@ -37,13 +40,22 @@ fn indexed() -> &'static (PathBuf, PathBuf) {
         std::fs::create_dir_all(&corpus).unwrap();
         let files = [
             (sfax_txt(), "sfax.txt"),
-            (fixture("languages/report-lisbon-en.md"), "report-lisbon-en.md"),
-            (fixture("languages/taqrir-tunis-ar.txt"), "taqrir-tunis-ar.txt"),
+            (
+                fixture("languages/report-lisbon-en.md"),
+                "report-lisbon-en.md",
+            ),
+            (
+                fixture("languages/taqrir-tunis-ar.txt"),
+                "taqrir-tunis-ar.txt",
+            ),
             (
                 fixture("languages/compte-rendu-rabat-fr-en.txt"),
                 "compte-rendu-rabat-fr-en.txt",
             ),
-            (fixture("formats/informe-malaga.docx"), "informe-malaga.docx"),
+            (
+                fixture("formats/informe-malaga.docx"),
+                "informe-malaga.docx",
+            ),
         ];
         for (source, name) in files {
             std::fs::copy(source, corpus.join(name)).unwrap();
@@ -86,7 +98,10 @@ fn an_arabic_query_finds_its_arabic_passage() {
     let results = search(&["الاطار القانوني"]);
     let top = &results.hits[0];
     assert_eq!(top.title, "الإطار القانوني للعمل البلدي");
-    assert_eq!((top.doc.as_str(), top.lang.as_str()), ("taqrir-tunis-ar.txt", "ar"));
+    assert_eq!(
+        (top.doc.as_str(), top.lang.as_str()),
+        ("taqrir-tunis-ar.txt", "ar")
+    );
 }
 
 #[test]
@@ -94,7 +109,10 @@ fn a_spanish_plural_finds_the_word_doc_passage() {
     let results = search(&["marcos jurídicos"]);
     let top = &results.hits[0];
     assert_eq!(top.title, "Principales desafíos");
-    assert_eq!((top.doc.as_str(), top.lang.as_str()), ("informe-malaga.docx", "es"));
+    assert_eq!(
+        (top.doc.as_str(), top.lang.as_str()),
+        ("informe-malaga.docx", "es")
+    );
 }
 
 #[test]
@@ -107,7 +125,12 @@ fn french_results_for_cadre_juridique_are_unchanged() {
     let output = workspace.palabre(&["search", "--json", "cadre juridique"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let results: Results = serde_json::from_str(&stdout(&output)).unwrap();
-    let titles: Vec<&str> = results.hits.iter().take(3).map(|h| h.title.as_str()).collect();
+    let titles: Vec<&str> = results
+        .hits
+        .iter()
+        .take(3)
+        .map(|h| h.title.as_str())
+        .collect();
     assert_eq!(
         titles,
         [
@@ -131,7 +154,10 @@ fn a_bilingual_report_gets_a_language_per_segment() {
     };
     assert_eq!(
         rabat("en"),
-        [("Summary for international partners".to_string(), "en".to_string())]
+        [(
+            "Summary for international partners".to_string(),
+            "en".to_string()
+        )]
     );
     assert_eq!(rabat("fr"), [("Contexte".to_string(), "fr".to_string())]);
 }
@@ -154,4 +180,64 @@ fn an_unknown_language_is_refused() {
     let output = palabre_in(corpus, index, &["search", "x", "--lang", "de"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--lang"), "{}", stderr(&output));
+}
+
+#[test]
+fn the_http_api_filters_by_language_too() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+
+    /// Kills the server when the test ends, passed or failed.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let (corpus, index) = indexed();
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_palabre"))
+            .args(["--corpus", corpus.to_str().unwrap()])
+            .args(["--index", index.to_str().unwrap()])
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env_remove("PALABRE_BIND")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(server.0.stderr.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("listening on http://")
+                .map(|(_, a)| a.to_string())
+        })
+        .expect("the server says where it listens");
+    let get = |path: &str| -> (String, String) {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        // HTTP/1.0: the answer is not chunked, and the server closes.
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        (head.lines().next().unwrap().to_string(), body.to_string())
+    };
+
+    let (status, body) = get("/search?q=legal+frameworks&lang=en&limit=100");
+    let results: Results = serde_json::from_str(&body).unwrap();
+    let (bad_status, bad_body) = get("/search?q=x&lang=klingon");
+    drop(server);
+
+    assert!(status.contains(" 200 "), "{status}");
+    assert_eq!(
+        results.hits[0].title,
+        "The legal framework for local action"
+    );
+    assert_eq!(langs(&results), BTreeSet::from(["en"]));
+    assert!(bad_status.contains(" 400 "), "{bad_status}");
+    assert!(bad_body.contains("lang"), "{bad_body}");
 }

@@ -15,9 +15,10 @@
 //! `Título 1` (Spanish). French Word stores `Titre1` as the style id and
 //! `heading 1` as its name; both are read.
 //!
-//! Full object-model crates (`docx-rs`) were tried on paper and left aside:
-//! their readers reject or hang on files LibreOffice writes, where a
-//! tolerant pull parser only needs the few elements that carry text.
+//! Full object-model crates (`docx-rs`) were considered and left aside:
+//! their issue trackers report hangs on zips that are not Word files, and
+//! parse failures and panics on files LibreOffice writes, where a tolerant
+//! pull parser only needs the few elements that carry text.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};

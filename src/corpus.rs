@@ -112,6 +112,8 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
+pub use crate::decode::normalise;
+
 /// Decodes a report's bytes to normalised text, whatever its format, or
 /// says why it cannot (see [`crate::decode`]).
 pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {

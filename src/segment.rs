@@ -446,12 +446,12 @@ fn list_marker_len(line: &str) -> Option<usize> {
 }
 
 /// Final punctuation of a sentence, possibly followed by a closing quote or bracket.
-fn ends_sentence(text: &str) -> bool {
+pub(crate) fn ends_sentence(text: &str) -> bool {
     let trimmed = text.trim_end_matches(['"', '»', '”', ')', ']', '*', '_', ' ']);
     trimmed.ends_with(['.', '!', '?', ';', '…', '؟', '。'])
 }
 
-fn starts_lowercase(text: &str) -> bool {
+pub(crate) fn starts_lowercase(text: &str) -> bool {
     text.chars()
         .find(|c| c.is_alphanumeric())
         .is_some_and(char::is_lowercase)

@@ -7,6 +7,9 @@
 //! The converted files are committed; `tests/fixtures/make-fixtures.sh`
 //! regenerates them.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "fixtures/harness.rs"]
 mod harness;
 

@@ -3,6 +3,9 @@
 //! segments in every language unless `--lang` restricts it, and each hit
 //! says its language.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "fixtures/harness.rs"]
 mod harness;
 
@@ -177,4 +180,64 @@ fn an_unknown_language_is_refused() {
     let output = palabre_in(corpus, index, &["search", "x", "--lang", "de"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--lang"), "{}", stderr(&output));
+}
+
+#[test]
+fn the_http_api_filters_by_language_too() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+
+    /// Kills the server when the test ends, passed or failed.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let (corpus, index) = indexed();
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_palabre"))
+            .args(["--corpus", corpus.to_str().unwrap()])
+            .args(["--index", index.to_str().unwrap()])
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env_remove("PALABRE_BIND")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(server.0.stderr.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("listening on http://")
+                .map(|(_, a)| a.to_string())
+        })
+        .expect("the server says where it listens");
+    let get = |path: &str| -> (String, String) {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        // HTTP/1.0: the answer is not chunked, and the server closes.
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        (head.lines().next().unwrap().to_string(), body.to_string())
+    };
+
+    let (status, body) = get("/search?q=legal+frameworks&lang=en&limit=100");
+    let results: Results = serde_json::from_str(&body).unwrap();
+    let (bad_status, bad_body) = get("/search?q=x&lang=klingon");
+    drop(server);
+
+    assert!(status.contains(" 200 "), "{status}");
+    assert_eq!(
+        results.hits[0].title,
+        "The legal framework for local action"
+    );
+    assert_eq!(langs(&results), BTreeSet::from(["en"]));
+    assert!(bad_status.contains(" 400 "), "{bad_status}");
+    assert!(bad_body.contains("lang"), "{bad_body}");
 }

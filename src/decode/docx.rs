@@ -15,9 +15,10 @@
 //! `Título 1` (Spanish). French Word stores `Titre1` as the style id and
 //! `heading 1` as its name; both are read.
 //!
-//! Full object-model crates (`docx-rs`) were tried on paper and left aside:
-//! their readers reject or hang on files LibreOffice writes, where a
-//! tolerant pull parser only needs the few elements that carry text.
+//! Full object-model crates (`docx-rs`) were considered and left aside:
+//! their issue trackers report hangs on zips that are not Word files, and
+//! parse failures and panics on files LibreOffice writes, where a tolerant
+//! pull parser only needs the few elements that carry text.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
@@ -267,42 +268,23 @@ const DOCX_SKIPPED: [&str; 4] = ["txbxContent", "Fallback", "del", "instrText"];
 
 fn docx_body(xml: &str, styles: &HashMap<String, DocxStyle>) -> Result<String, String> {
     let mut blocks = Blocks::default();
-    let mut reader = Reader::from_str(xml);
+    let mut stream = Stream::new(xml, &DOCX_SKIPPED);
     let mut paragraph: Option<Paragraph> = None;
-    let mut skip_depth = 0usize;
     let mut in_paragraph_properties = false;
     let mut in_run_properties = false;
     let mut in_text = false;
     let mut bold = false;
-    loop {
-        let event = reader.read_event().map_err(|e| e.to_string())?;
-        if skip_depth > 0 {
-            match event {
-                Event::Start(_) => skip_depth += 1,
-                Event::End(_) => skip_depth -= 1,
-                Event::Eof => break,
-                _ => {}
-            }
-            continue;
-        }
-        let (element, is_start) = match event {
-            Event::Eof => break,
-            Event::Start(e) => (e, true),
-            Event::Empty(e) => (e, false),
-            Event::Text(text) if in_text => {
-                if let Some(p) = paragraph.as_mut() {
-                    p.inline.push(&text.xml10_content(), bold);
+    while let Some(item) = stream.next()? {
+        let (element, is_start) = match item {
+            Item::Open(element, is_start) => (element, is_start),
+            Item::Text(text) => {
+                if let (true, Some(p)) = (in_text, paragraph.as_mut()) {
+                    p.inline.push(&text, bold);
                 }
                 continue;
             }
-            Event::GeneralRef(reference) if in_text => {
-                if let Some(p) = paragraph.as_mut() {
-                    p.inline.push(&entity(&reference), bold);
-                }
-                continue;
-            }
-            Event::End(e) => {
-                match e.local_name().as_ref() {
+            Item::Close(name) => {
+                match name.as_str() {
                     "p" => {
                         if let Some(p) = paragraph.take() {
                             p.write(&mut blocks);
@@ -315,13 +297,8 @@ fn docx_body(xml: &str, styles: &HashMap<String, DocxStyle>) -> Result<String, S
                 }
                 continue;
             }
-            _ => continue,
         };
         let name = local(&element);
-        if is_start && DOCX_SKIPPED.contains(&name.as_str()) {
-            skip_depth = 1;
-            continue;
-        }
         match name.as_str() {
             "p" if is_start => paragraph = Some(Paragraph::default()),
             "pPr" => in_paragraph_properties = is_start,
@@ -359,6 +336,59 @@ fn docx_body(xml: &str, styles: &HashMap<String, DocxStyle>) -> Result<String, S
         }
     }
     Ok(blocks.finish())
+}
+
+/// What the body readers need from the XML: elements opened (with whether
+/// they have content, i.e. a closing tag will follow) and closed, and text
+/// with its entities resolved.
+enum Item<'a> {
+    Open(BytesStart<'a>, bool),
+    Close(String),
+    Text(String),
+}
+
+/// The XML events of a part, without the subtrees of skipped elements.
+struct Stream<'a> {
+    reader: Reader<&'a [u8]>,
+    skipped: &'a [&'a str],
+}
+
+impl<'a> Stream<'a> {
+    fn new(xml: &'a str, skipped: &'a [&'a str]) -> Stream<'a> {
+        Stream {
+            reader: Reader::from_str(xml),
+            skipped,
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<Item<'a>>, String> {
+        let mut skip_depth = 0usize;
+        loop {
+            let event = self.reader.read_event().map_err(|e| e.to_string())?;
+            if skip_depth > 0 {
+                match event {
+                    Event::Start(_) => skip_depth += 1,
+                    Event::End(_) => skip_depth -= 1,
+                    Event::Eof => return Ok(None),
+                    _ => {}
+                }
+                continue;
+            }
+            return Ok(Some(match event {
+                Event::Eof => return Ok(None),
+                Event::Start(e) if self.skipped.contains(&local(&e).as_str()) => {
+                    skip_depth = 1;
+                    continue;
+                }
+                Event::Start(e) => Item::Open(e, true),
+                Event::Empty(e) => Item::Open(e, false),
+                Event::End(e) => Item::Close(e.local_name().as_ref().to_string()),
+                Event::Text(text) => Item::Text(text.xml10_content().into_owned()),
+                Event::GeneralRef(reference) => Item::Text(entity(&reference)),
+                _ => continue,
+            }));
+        }
+    }
 }
 
 /// What the OpenDocument styles say: outline levels, parents, bold.
@@ -444,42 +474,23 @@ const ODT_SKIPPED: [&str; 7] = [
 
 fn odt_body(xml: &str, styles: &OdtStyles) -> Result<String, String> {
     let mut blocks = Blocks::default();
-    let mut reader = Reader::from_str(xml);
+    let mut stream = Stream::new(xml, &ODT_SKIPPED);
     let mut paragraph: Option<Paragraph> = None;
-    let mut skip_depth = 0usize;
     let mut list_depth = 0usize;
     // Whether each open `text:span` is bold.
     let mut spans: Vec<bool> = Vec::new();
-    loop {
-        let event = reader.read_event().map_err(|e| e.to_string())?;
-        if skip_depth > 0 {
-            match event {
-                Event::Start(_) => skip_depth += 1,
-                Event::End(_) => skip_depth -= 1,
-                Event::Eof => break,
-                _ => {}
-            }
-            continue;
-        }
+    while let Some(item) = stream.next()? {
         let bold = spans.last().copied().unwrap_or(false);
-        let (element, is_start) = match event {
-            Event::Eof => break,
-            Event::Start(e) => (e, true),
-            Event::Empty(e) => (e, false),
-            Event::Text(text) => {
+        let (element, is_start) = match item {
+            Item::Open(element, is_start) => (element, is_start),
+            Item::Text(text) => {
                 if let Some(p) = paragraph.as_mut() {
-                    p.inline.push(&text.xml10_content(), bold);
+                    p.inline.push(&text, bold);
                 }
                 continue;
             }
-            Event::GeneralRef(reference) => {
-                if let Some(p) = paragraph.as_mut() {
-                    p.inline.push(&entity(&reference), bold);
-                }
-                continue;
-            }
-            Event::End(e) => {
-                match e.local_name().as_ref() {
+            Item::Close(name) => {
+                match name.as_str() {
                     "p" | "h" => {
                         if let Some(p) = paragraph.take() {
                             p.write(&mut blocks);
@@ -493,13 +504,8 @@ fn odt_body(xml: &str, styles: &OdtStyles) -> Result<String, String> {
                 }
                 continue;
             }
-            _ => continue,
         };
         let name = local(&element);
-        if is_start && ODT_SKIPPED.contains(&name.as_str()) {
-            skip_depth = 1;
-            continue;
-        }
         let style = attr(&element, "style-name");
         match name.as_str() {
             "p" | "h" if is_start => {
@@ -520,22 +526,19 @@ fn odt_body(xml: &str, styles: &OdtStyles) -> Result<String, String> {
             "span" if is_start => {
                 spans.push(bold || style.is_some_and(|s| styles.bold.contains(&s)));
             }
-            "s" => {
-                let count = attr(&element, "c")
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(1);
+            "s" | "tab" | "line-break" => {
+                let spacing = match name.as_str() {
+                    "s" => " ".repeat(
+                        attr(&element, "c")
+                            .and_then(|c| c.parse().ok())
+                            .unwrap_or(1)
+                            .min(64),
+                    ),
+                    "tab" => " ".to_string(),
+                    _ => "\n".to_string(),
+                };
                 if let Some(p) = paragraph.as_mut() {
-                    p.inline.push(&" ".repeat(count.min(64)), bold);
-                }
-            }
-            "tab" => {
-                if let Some(p) = paragraph.as_mut() {
-                    p.inline.push(" ", bold);
-                }
-            }
-            "line-break" => {
-                if let Some(p) = paragraph.as_mut() {
-                    p.inline.push("\n", bold);
+                    p.inline.push(&spacing, bold);
                 }
             }
             _ => {}

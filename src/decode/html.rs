@@ -165,7 +165,7 @@ impl Writer {
     fn open(&mut self, name: &str) {
         match name {
             "strong" | "b" => self.bold += 1,
-            "br" if self.pre == 0 => self.inline.push("\n", false),
+            "br" => self.inline.push("\n", false),
             "pre" => {
                 self.flush();
                 self.pre += 1;

@@ -47,7 +47,9 @@ pub(super) fn decode(bytes: &[u8]) -> Result<String, String> {
 
 /// The lines of every page. pdf-extract indexes into PDF structures it has
 /// not checked and may panic on a damaged file; a panic there is a damaged
-/// file, not a bug of ours, so it is caught here (and only here).
+/// file, not a bug of ours, so it is caught here (and only here). This
+/// relies on `panic = "unwind"`, the default: do not set `abort` in a
+/// profile that indexes.
 fn extract(bytes: &[u8]) -> Result<Vec<Page>, String> {
     quiet_parser_panics();
     catch_unwind(AssertUnwindSafe(|| extract_unchecked(bytes)))

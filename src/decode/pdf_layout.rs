@@ -22,6 +22,8 @@
 
 use std::collections::HashMap;
 
+use crate::segment::{ends_sentence, starts_lowercase};
+
 /// A line of text on a page; `y` is the baseline's distance from the top
 /// of the page, `x0`..`x1` its horizontal extent, all in PDF units.
 #[derive(Debug, Clone, PartialEq)]
@@ -314,17 +316,6 @@ fn hyphenated(text: &str) -> bool {
         (chars.next(), chars.next()),
         (Some('-' | '\u{ad}'), Some(c)) if c.is_alphabetic()
     )
-}
-
-fn ends_sentence(text: &str) -> bool {
-    let trimmed = text.trim_end_matches(['"', '»', '”', ')', ']', '*', '_', ' ']);
-    trimmed.ends_with(['.', '!', '?', ';', ':', '…', '؟'])
-}
-
-fn starts_lowercase(text: &str) -> bool {
-    text.chars()
-        .find(|c| c.is_alphanumeric())
-        .is_some_and(char::is_lowercase)
 }
 
 #[cfg(test)]

@@ -279,30 +279,6 @@ fn parse_lang(code: &str) -> Result<palabre::analysis::Lang, String> {
         .ok_or_else(|| format!("{code:?} is not one of fr, en, es, ar"))
 }
 
-/// `--lang` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum LangArg {
-    /// French
-    Fr,
-    /// English
-    En,
-    /// Spanish
-    Es,
-    /// Arabic
-    Ar,
-}
-
-impl From<LangArg> for palabre::analysis::Lang {
-    fn from(lang: LangArg) -> Self {
-        match lang {
-            LangArg::Fr => palabre::analysis::Lang::Fr,
-            LangArg::En => palabre::analysis::Lang::En,
-            LangArg::Es => palabre::analysis::Lang::Es,
-            LangArg::Ar => palabre::analysis::Lang::Ar,
-        }
-    }
-}
-
 /// `--kind` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KindArg {

@@ -129,25 +129,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let engine = Arc::new(engine);
             if watch {
                 let watcher = start_watching(paths, poll)?;
-                let engine = Arc::clone(&engine);
-                std::thread::spawn(move || {
-                    let mut log = watch_log();
-                    let result = watcher.run(|event| {
-                        log(event);
-                        // Our own commits are shown at once, without
-                        // waiting for the reader's next look at meta.json.
-                        if let watch::Event::Indexed(summary) = event {
-                            if summary.changed() {
-                                if let Err(error) = engine.reload() {
-                                    eprintln!("palabre: warning: {error}");
-                                }
-                            }
-                        }
-                    });
-                    if let Err(error) = result {
-                        eprintln!("palabre: {error}; the server goes on without watching");
-                    }
-                });
+                watch_in_background(watcher, Arc::clone(&engine));
             }
             eprintln!("palabre: listening on http://{address}");
             server::run(server, engine, threads);
@@ -215,6 +197,29 @@ fn start_watching(paths: &cli::Paths, poll: bool) -> anyhow::Result<Watcher> {
         paths.corpus.display()
     );
     Ok(watcher)
+}
+
+/// Runs the watcher on its own thread: the server's process is then the
+/// index's writer, and its reader shows each of its commits at once.
+fn watch_in_background(watcher: Watcher, engine: Arc<Engine>) {
+    std::thread::spawn(move || {
+        let mut log = watch_log();
+        let result = watcher.run(|event| {
+            log(event);
+            // Without this, the reader would see the commit at its next
+            // look at meta.json, up to half a second later.
+            if let watch::Event::Indexed(summary) = event {
+                if summary.changed() {
+                    if let Err(error) = engine.reload() {
+                        eprintln!("palabre: warning: {error}");
+                    }
+                }
+            }
+        });
+        if let Err(error) = result {
+            eprintln!("palabre: {error}; the server goes on without watching");
+        }
+    });
 }
 
 /// Prints what the watcher does: a line per run, and each bad file once

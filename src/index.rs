@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
 use tantivy::directory::error::LockError;
+use tantivy::indexer::LogMergePolicy;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term};
@@ -30,6 +31,12 @@ use crate::segment;
 
 /// Memory for the indexing threads, shared among them.
 const WRITER_MEMORY_BYTES: usize = 128 * 1024 * 1024;
+/// Segments under this many documents count as one size when tantivy picks
+/// segments to merge, so the small segments of incremental runs merge among
+/// themselves. With tantivy's default (10,000), the third one-report run
+/// after a `--rebuild` of 1,000 reports also merged the rebuild's two large
+/// segments (28,000 documents), and waited over a second for it.
+const MERGE_MIN_LAYER_DOCS: u32 = 1_000;
 /// The file tantivy locks while a writer is open.
 const WRITER_LOCK_FILE: &str = ".tantivy-writer.lock";
 /// Files that may sit in an index folder that holds no index yet.
@@ -219,7 +226,7 @@ fn is_empty_folder(dir: &Path) -> Result<bool> {
 
 fn writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
-    index
+    let writer = index
         .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)
         .map_err(|e| match e {
             TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
@@ -227,7 +234,11 @@ fn writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
                 lock: dir.join(WRITER_LOCK_FILE),
             },
             other => Error::Tantivy(other),
-        })
+        })?;
+    let mut policy = LogMergePolicy::default();
+    policy.set_min_layer_size(MERGE_MIN_LAYER_DOCS);
+    writer.set_merge_policy(Box::new(policy));
+    Ok(writer)
 }
 
 /// The report records in the index, by report name.

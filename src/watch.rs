@@ -247,10 +247,15 @@ struct ChangesOnly<W>(W);
 
 impl<W: notify::Watcher> notify::Watcher for ChangesOnly<W> {
     fn new<F: EventHandler>(mut handler: F, config: notify::Config) -> notify::Result<Self> {
-        let filter = move |event: notify::Result<notify::Event>| {
-            if event.as_ref().map_or(true, |e| is_change(&e.kind)) {
-                handler.handle_event(event);
-            }
+        let filter = move |event: notify::Result<notify::Event>| match event {
+            // An overflowed event queue comes as an event with no path,
+            // which the debouncer would drop: pass it on as an error, and
+            // the watcher re-indexes everything.
+            Ok(e) if e.need_rescan() => handler.handle_event(Err(notify::Error::generic(
+                "events were lost (the queue overflowed)",
+            ))),
+            Ok(e) if !is_change(&e.kind) => {}
+            other => handler.handle_event(other),
         };
         W::new(filter, config).map(ChangesOnly)
     }

@@ -77,7 +77,7 @@ def machine():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.rstrip()
     return {
         "nproc": os.cpu_count(),
         "cpu": cpu,
@@ -226,6 +226,7 @@ def index_tool(tool, args, ctx):
         run([sys.executable, os.path.join(PEERS, "tantivy_jsonl.py"), corpus, jsonl, path],
             example="prepare tantivy", stdout=subprocess.DEVNULL)
         wall, cpu, rss = timed([ctx["tantivy"], "index", "-i", path, "-f", jsonl], raw, tool)
+        os.remove(jsonl)  # as large as the corpus, and rebuilt on every run
     elif tool == "xapian":
         wall, cpu, rss = timed([xapian_python(), os.path.join(PEERS, "xapian_index.py"), corpus, path],
                           raw, tool)

@@ -2,11 +2,11 @@
 """palabre's benchmark against its peers, in one run.
 
 Builds (or reuses) the French scale corpus, then measures side by side:
-indexing (wall time, peak memory, index size), whole-process search latency
-for a fixed query set (hyperfine medians), and HTTP throughput and latency
-percentiles (wrk at 16 and 64 connections) for palabre, tantivy-cli, Xapian
-(omindex-free: a Python indexer with the French stemmer, `quest` to search),
-SQLite FTS5 and `rg -i`. Prints a Markdown table with absolute figures and
+indexing (wall and CPU time, peak memory, index size), whole-process search
+latency for a fixed query set (hyperfine medians), and HTTP throughput and
+latency percentiles (wrk at 16 and 64 connections) for palabre, tantivy-cli,
+Xapian (a Python indexer with the French stemmer, `quest` to search), SQLite
+FTS5 and `rg -i`. Prints a Markdown table with absolute figures and
 palabre-to-peer ratios and writes it, with the raw JSON, to bench/results/.
 
 Standard library only; needs python3 >= 3.9. See bench/README.md.

@@ -2,11 +2,11 @@
 """palabre's benchmark against its peers, in one run.
 
 Builds (or reuses) the French scale corpus, then measures side by side:
-indexing (wall time, peak memory, index size), whole-process search latency
-for a fixed query set (hyperfine medians), and HTTP throughput and latency
-percentiles (wrk at 16 and 64 connections) for palabre, tantivy-cli, Xapian
-(omindex-free: a Python indexer with the French stemmer, `quest` to search),
-SQLite FTS5 and `rg -i`. Prints a Markdown table with absolute figures and
+indexing (wall and CPU time, peak memory, index size), whole-process search
+latency for a fixed query set (hyperfine medians), and HTTP throughput and
+latency percentiles (wrk at 16 and 64 connections) for palabre, tantivy-cli,
+Xapian (a Python indexer with the French stemmer, `quest` to search), SQLite
+FTS5 and `rg -i`. Prints a Markdown table with absolute figures and
 palabre-to-peer ratios and writes it, with the raw JSON, to bench/results/.
 
 Standard library only; needs python3 >= 3.9. See bench/README.md.
@@ -77,7 +77,7 @@ def machine():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.rstrip()
     return {
         "nproc": os.cpu_count(),
         "cpu": cpu,
@@ -226,6 +226,7 @@ def index_tool(tool, args, ctx):
         run([sys.executable, os.path.join(PEERS, "tantivy_jsonl.py"), corpus, jsonl, path],
             example="prepare tantivy", stdout=subprocess.DEVNULL)
         wall, cpu, rss = timed([ctx["tantivy"], "index", "-i", path, "-f", jsonl], raw, tool)
+        os.remove(jsonl)  # as large as the corpus, and rebuilt on every run
     elif tool == "xapian":
         wall, cpu, rss = timed([xapian_python(), os.path.join(PEERS, "xapian_index.py"), corpus, path],
                           raw, tool)

@@ -2,15 +2,9 @@
 //! filters and paging, JSON and human output.
 
 use crate::harness::json::{Kind, SearchResults};
+use crate::harness::search;
+use crate::harness::titles::{BRITAL, CARITAS, ENSEIGNEMENTS, MEKNES, RECOMMANDATIONS};
 use crate::harness::{Env, SFAX_DOC};
-
-fn search(env: &Env, args: &[&str]) -> SearchResults {
-    let mut all = vec!["search", "--json"];
-    all.extend_from_slice(args);
-    let run = env.run(&all);
-    run.success();
-    run.json()
-}
 
 /// Asserts the query finds something and returns the titles of the hits.
 fn titles(env: &Env, query: &str) -> Vec<String> {
@@ -18,13 +12,6 @@ fn titles(env: &Env, query: &str) -> Vec<String> {
     assert!(results.total > 0, "nothing found for {query:?}");
     results.titles().into_iter().map(str::to_string).collect()
 }
-
-const RECOMMANDATIONS: &str =
-    "Recommandations pour Assurer une Coordination Durable, Flexible et Efficace entre les Villes et les OSC";
-const ENSEIGNEMENTS: &str = "Principaux enseignements et voie à suivre";
-const BRITAL: &str = "Initiative de Brital pour aider les réfugiés syriens";
-const CARITAS: &str = "Projet d'appui à l'amélioration des politiques publiques au Cameroun en matière de respect du droit à un logement décent, Caritas Douala";
-const MEKNES: &str = "Coopération entre Meknès et la Confédération des Élèves, Étudiants et Stagiaires Africains Étrangers au Maroc";
 
 #[test]
 fn search_builds_the_index_when_there_is_none() {

@@ -3,23 +3,10 @@
 //! command line and over HTTP.
 
 use crate::harness::json::SearchResults;
+use crate::harness::search;
 use crate::harness::server::Server;
+use crate::harness::titles::{DEFIS, ENSEIGNEMENTS, OUVERTURE, RECOMMANDATIONS, TERRE_D_ASILE};
 use crate::harness::Env;
-
-fn search(env: &Env, args: &[&str]) -> SearchResults {
-    let mut all = vec!["search", "--json"];
-    all.extend_from_slice(args);
-    let run = env.run(&all);
-    run.success();
-    run.json()
-}
-
-const RECOMMANDATIONS: &str =
-    "Recommandations pour Assurer une Coordination Durable, Flexible et Efficace entre les Villes et les OSC";
-const DEFIS: &str = "Principaux Défis de la Coordination Entre les Municipalités et les OSC";
-const ENSEIGNEMENTS: &str = "Principaux enseignements et voie à suivre";
-const OUVERTURE: &str = "Ouverture officielle et discours de bienvenue";
-const TERRE_D_ASILE: &str = "Dispositif d'accompagnement des migrants, Terre d'Asile Tunisie";
 
 #[test]
 fn capacity_building_finds_the_french_recommendations_and_says_how() {

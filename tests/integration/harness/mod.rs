@@ -22,6 +22,30 @@ pub const SFAX_DOC: &str = "2019-06-sfax-societe-civile-gouvernance-migration.tx
 /// Segments of the reference report: 8 sections and 8 practices.
 pub const SFAX_SEGMENTS: usize = 16;
 
+/// Section and practice titles of the Sfax report that tests look for.
+pub mod titles {
+    pub const RECOMMANDATIONS: &str =
+        "Recommandations pour Assurer une Coordination Durable, Flexible et Efficace entre les Villes et les OSC";
+    pub const DEFIS: &str =
+        "Principaux Défis de la Coordination Entre les Municipalités et les OSC";
+    pub const ENSEIGNEMENTS: &str = "Principaux enseignements et voie à suivre";
+    pub const OUVERTURE: &str = "Ouverture officielle et discours de bienvenue";
+    pub const BRITAL: &str = "Initiative de Brital pour aider les réfugiés syriens";
+    pub const CARITAS: &str = "Projet d'appui à l'amélioration des politiques publiques au Cameroun en matière de respect du droit à un logement décent, Caritas Douala";
+    pub const MEKNES: &str = "Coopération entre Meknès et la Confédération des Élèves, Étudiants et Stagiaires Africains Étrangers au Maroc";
+    pub const TERRE_D_ASILE: &str =
+        "Dispositif d'accompagnement des migrants, Terre d'Asile Tunisie";
+}
+
+/// Runs `palabre search --json ARGS…`, which must succeed, and reads its answer.
+pub fn search(env: &Env, args: &[&str]) -> json::SearchResults {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    let run = env.run(&all);
+    run.success();
+    run.json()
+}
+
 /// A second, small report, with words the Sfax report does not contain
 /// ("saisonniers", "abricots").
 pub const TUNIS: &str = "\

@@ -25,7 +25,9 @@
 //! differently, so `réfugiés` gives `refugi` but `refugies` gives `refug`
 //! (see the test `unaccented_spelling_can_stem_differently`).
 
+use std::borrow::Cow;
 use std::mem;
+use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::{
@@ -119,10 +121,45 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
         .filter(StemFilter {
             algorithm: lang.algorithm(),
             unaccented_too: lang != Lang::Ar,
+            gate: None,
         })
         // AsciiFoldingFilter maps no Arabic letter (checked in tantivy 0.27's
         // table), so it is a no-op on Arabic and still folds Latin words quoted
         // in Arabic text (`Málaga` → `malaga`).
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The analyzer for `lang` as the snippet generator uses it: it gives the
+/// same terms as [`analyzer`] for every word that can stem to one of
+/// `terms`, and leaves the other words unstemmed (they cannot match).
+///
+/// Snippets re-analyse each hit's stored text, and stemming is most of that
+/// work. French, English and Spanish Snowball stemmers only remove or change
+/// endings, so a stem begins with the first two letters of its word (the
+/// first one in English: `dying` → `die`): an ASCII word that begins like
+/// none of `terms` is not stemmed. Arabic stemmers remove prefixes, so
+/// Arabic is never gated.
+pub fn highlight_analyzer<'a>(
+    lang: Lang,
+    terms: impl IntoIterator<Item = &'a str>,
+) -> TextAnalyzer {
+    let gate = match lang {
+        Lang::Fr | Lang::Es => Some(StemGate::new(terms, 2)),
+        Lang::En => Some(StemGate::new(terms, 1)),
+        Lang::Ar => None,
+    };
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(LangNormalizer(lang))
+        .filter(tantivy_stop_words(lang))
+        .filter(our_stop_words(lang))
+        .filter(StemFilter {
+            algorithm: lang.algorithm(),
+            unaccented_too: lang != Lang::Ar,
+            gate: gate.map(Arc::new),
+        })
         .filter(AsciiFoldingFilter)
         .build()
 }
@@ -491,12 +528,45 @@ fn our_stop_words(lang: Lang) -> StopWordFilter {
 /// (`refug`). A query typed either way meets one of them. When both are
 /// the same (most words) only one term is emitted, so term frequencies
 /// are not inflated.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct StemFilter {
     algorithm: Algorithm,
     /// Also stem the unaccented spelling (Latin scripts; Arabic has no
     /// accents to fold, and decomposing its hamza forms would be wrong).
     unaccented_too: bool,
+    /// Stem only the words that may give one of a few terms (snippets).
+    gate: Option<Arc<StemGate>>,
+}
+
+/// The first letters of the terms a snippet looks for: an ASCII word that
+/// starts with none of them cannot stem to one of those terms.
+#[derive(Debug)]
+struct StemGate {
+    prefixes: Vec<String>,
+}
+
+impl StemGate {
+    fn new<'a>(terms: impl IntoIterator<Item = &'a str>, letters: usize) -> StemGate {
+        let mut prefixes: Vec<String> = terms
+            .into_iter()
+            .map(|term| term.chars().take(letters).collect())
+            .collect();
+        prefixes.sort();
+        prefixes.dedup();
+        StemGate { prefixes }
+    }
+
+    /// Whether `word` (lower-cased) may stem to one of the terms. Words
+    /// with non-ASCII letters always may: folding can change their first
+    /// letters (`œuvre` → `oeuvr`, `égalité` → `egal`).
+    fn admits(&self, word: &str) -> bool {
+        if !word.is_ascii() {
+            return true;
+        }
+        self.prefixes
+            .iter()
+            .any(|prefix| word.starts_with(prefix.as_str()) || prefix.starts_with(word))
+    }
 }
 
 #[derive(Clone)]
@@ -508,6 +578,7 @@ struct StemWrapper<T> {
 struct StemStream<T> {
     stemmer: Stemmer,
     unaccented_too: bool,
+    gate: Option<Arc<StemGate>>,
     tail: T,
     token: Token,
     /// The unaccented spelling's stem, emitted next at the same position.
@@ -532,6 +603,7 @@ impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
         StemStream {
             stemmer: Stemmer::create(self.filter.algorithm),
             unaccented_too: self.filter.unaccented_too,
+            gate: self.filter.gate.clone(),
             tail: self.inner.token_stream(text),
             token: Token::default(),
             pending: None,
@@ -554,10 +626,25 @@ impl<T: TokenStream> TokenStream for StemStream<T> {
         if !self.tail.advance() {
             return false;
         }
-        // Cloned, not taken: the tokenizer counts positions on its own token.
-        self.token = self.tail.token().clone();
+        // Copied, not taken: the tokenizer counts positions on its own
+        // token. `clone_from` reuses this token's text buffer.
+        self.token.clone_from(self.tail.token());
+        if self
+            .gate
+            .as_ref()
+            .is_some_and(|gate| !gate.admits(&self.token.text))
+        {
+            return true;
+        }
+        if self.token.text.is_ascii() {
+            // Most words: one stem, nothing to fold.
+            if let Cow::Owned(stem) = self.stemmer.stem(&self.token.text) {
+                self.token.text = stem;
+            }
+            return true;
+        }
         let stem = strip_accents(&self.stemmer.stem(&self.token.text));
-        if self.unaccented_too && !self.token.text.is_ascii() {
+        if self.unaccented_too {
             let unaccented = strip_accents(&self.token.text);
             let other = self.stemmer.stem(&unaccented);
             if other != stem.as_str() {
@@ -892,5 +979,47 @@ mod tests {
         assert_eq!(Lang::from_code("FR"), Some(Lang::Fr));
         assert_eq!(Lang::from_code("Arabic"), Some(Lang::Ar));
         assert_eq!(Lang::from_code("de"), None);
+    }
+    /// The tokens of `text` through `analyzer`, with positions and offsets.
+    fn tokens_with(mut analyzer: TextAnalyzer, text: &str) -> Vec<(usize, usize, String)> {
+        let mut stream = analyzer.token_stream(text);
+        let mut got = Vec::new();
+        stream.process(&mut |t| got.push((t.position, t.offset_from, t.text.clone())));
+        got
+    }
+
+    #[test]
+    fn the_highlight_analyzer_finds_every_match_the_full_analyzer_finds() {
+        let samples = [
+            (Lang::Fr, "cadres juridiques réfugiés Syriens", "Le cadre juridique des réfugiés syriens, l'œuvre des OSC et l'Égalité : les cadres juridiques évoluent ; quand yeux et journaux s'ouvrent. Refugies, egalite."),
+            (Lang::Fr, "oeuvre égalité quand journal", "L'œuvre de l'égalité, quand les journaux parlent ; l'Egalite des chances."),
+            (Lang::En, "skies dying capacity building", "The skies were dying; capacities built by capacity-building, yearly reports."),
+            (Lang::Es, "ácido migración", "Los acidos y la migración: migraciones, ácidos, migracion."),
+            (Lang::Ar, "المهاجرين", "وال مهاجرين المهاجرون مهاجر والمهاجرين"),
+        ];
+        for (lang, query, text) in samples {
+            let terms: Vec<String> = analyze(lang, query).into_iter().map(|(_, t)| t).collect();
+            let matching = |tokens: Vec<(usize, usize, String)>| -> Vec<(usize, usize, String)> {
+                tokens
+                    .into_iter()
+                    .filter(|(_, _, t)| terms.contains(t))
+                    .collect()
+            };
+            let full = matching(tokens_with(analyzer(lang), text));
+            let gated = matching(tokens_with(
+                highlight_analyzer(lang, terms.iter().map(String::as_str)),
+                text,
+            ));
+            assert!(!full.is_empty(), "{lang}: {text}");
+            assert_eq!(gated, full, "{lang}: {query}");
+        }
+    }
+
+    #[test]
+    fn the_highlight_analyzer_leaves_words_that_cannot_match_unstemmed() {
+        let tokens = tokens_with(highlight_analyzer(Lang::Fr, ["cadr"]), "cadres gouvernance");
+        let texts: Vec<&str> = tokens.iter().map(|(_, _, t)| t.as_str()).collect();
+        assert_eq!(texts, ["cadr", "gouvernance"]);
+        assert_eq!(terms(Lang::Fr, "cadres gouvernance"), ["cadr", "gouvern"]);
     }
 }

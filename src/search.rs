@@ -322,28 +322,32 @@ impl Engine {
         let parsed = query::parse(&request.query)?;
         let searcher = self.reader.searcher();
         let vocabulary = Vocabulary::new(&searcher, self.fields.fold)?;
-        let plan = self.plan(&parsed.clauses, request.expand, &vocabulary)?;
+        let present = self.languages_present(&searcher)?;
+        let plan = self.plan(&parsed.clauses, request.expand, &vocabulary, &present)?;
 
         let filters = self.filters(request, &plan.excluded, None);
         let wanted = request.offset + request.limit;
-        let (total, addresses) = match &plan.tiers {
+        let ranking = match &plan.tiers {
             Some(tiers) => rank_in_tiers(&searcher, tiers, &filters, wanted)?,
-            None => (0, Vec::new()),
+            None => Ranking::default(),
         };
-        let facets = match &plan.tiers {
-            Some([.., any]) => self.facets(&searcher, request, &plan.excluded, any.as_ref())?,
-            None => Facets::default(),
+        let (facets, total) = match plan.tiers.as_ref().and_then(|t| t.last()) {
+            Some(any) => self.facets(&searcher, request, &plan.excluded, any.as_ref())?,
+            None => (Facets::default(), 0),
         };
-        let as_typed = match &plan.as_typed {
-            Some(query) => {
-                searcher.search(&with_filters(query.as_ref(), &filters, None), &Count)?
+        let addresses = ranking.hits;
+        // Segments with every word as typed are matches as typed too.
+        let as_typed = match (&plan.as_typed, ranking.first_tier_matched) {
+            (_, true) => true,
+            (Some(query), false) => {
+                searcher.search(&with_filters(query.as_ref(), &filters, None), &Count)? > 0
             }
-            None => 0,
+            (None, false) => false,
         };
-        let suggestion = if as_typed == 0 {
-            suggest(&parsed.clauses, &request.query, &vocabulary)
-        } else {
+        let suggestion = if as_typed {
             None
+        } else {
+            suggest(&parsed.clauses, &request.query, &vocabulary)
         };
         let page: Vec<(f32, DocAddress)> = addresses
             .into_iter()
@@ -362,12 +366,18 @@ impl Engine {
         })
     }
 
-    /// A copy of the analyzer for `lang` (cheap: its tables are shared).
-    fn analyzer_for(&self, lang: Lang) -> TextAnalyzer {
-        self.analyzers
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .map_or_else(|| analysis::analyzer(lang), |(_, a)| a.clone())
+    /// The languages of the index's segments. Fields of the others hold no
+    /// term, and querying them is not free: tantivy builds an empty term
+    /// dictionary per segment and field on first use.
+    fn languages_present(&self, searcher: &Searcher) -> Result<Vec<Lang>> {
+        let mut present = Vec::new();
+        for lang in Lang::ALL {
+            let term = Term::from_field_text(self.fields.lang, lang.code());
+            if searcher.doc_freq(&term)? > 0 {
+                present.push(lang);
+            }
+        }
+        Ok(present)
     }
 
     /// The query for analysed tokens in one language's heading, key-phrase
@@ -388,8 +398,17 @@ impl Engine {
         .collect()
     }
 
-    /// Analyses each clause in every language and builds the queries.
-    fn plan(&self, clauses: &[Clause], expand: bool, vocabulary: &Vocabulary) -> Result<Plan> {
+    /// Analyses each clause in every language and builds the queries on the
+    /// fields of the languages `present` in the index. Every language still
+    /// counts for the glossary: `NGO`, typed in English, finds the French
+    /// reports' `ONG`.
+    fn plan(
+        &self,
+        clauses: &[Clause],
+        expand: bool,
+        vocabulary: &Vocabulary,
+        present: &[Lang],
+    ) -> Result<Plan> {
         let mut units: Vec<Unit> = Vec::new();
         let mut excluded = Vec::new();
         let mut terms_by_lang: BTreeMap<Lang, BTreeMap<String, f32>> = BTreeMap::new();
@@ -401,16 +420,14 @@ impl Engine {
             words_before += folded.len().max(1);
             let mut exact: Vec<Box<dyn TantivyQuery>> = Vec::new();
             let mut exact_stems: BTreeMap<Lang, BTreeSet<String>> = BTreeMap::new();
+            let mut words_left = false;
             for (lang, analyzer) in &self.analyzers {
                 let tokens = analyse(analyzer, &clause.text);
                 if tokens.is_empty() {
                     continue;
                 }
+                words_left = true;
                 if !clause.excluded {
-                    let terms = terms_by_lang.entry(*lang).or_default();
-                    for (_, token) in &tokens {
-                        terms.insert(token.clone(), 1.0);
-                    }
                     query_words.entry(*lang).or_default().add(
                         units.len(),
                         clause.phrase,
@@ -418,13 +435,22 @@ impl Engine {
                         &tokens,
                     );
                 }
+                if !present.contains(lang) {
+                    continue;
+                }
+                if !clause.excluded {
+                    let terms = terms_by_lang.entry(*lang).or_default();
+                    for (_, token) in &tokens {
+                        terms.insert(token.clone(), 1.0);
+                    }
+                }
                 exact_stems
                     .entry(*lang)
                     .or_default()
                     .extend(tokens.iter().map(|(_, t)| t.clone()));
                 exact.extend(self.in_lang_fields(*lang, &tokens, 1.0));
             }
-            if exact.is_empty() {
+            if !words_left {
                 // Only stop words ("de la"): nothing to look for.
                 continue;
             }
@@ -444,7 +470,9 @@ impl Engine {
             if !clause.phrase {
                 for word in &folded {
                     for correction in vocabulary.corrections(word)? {
-                        for (lang, analyzer) in &self.analyzers {
+                        for (lang, analyzer) in
+                            self.analyzers.iter().filter(|(l, _)| present.contains(l))
+                        {
                             let known = exact_stems.get(lang);
                             let tokens: Vec<(usize, String)> = analyse(analyzer, &correction.word)
                                 .into_iter()
@@ -477,7 +505,11 @@ impl Engine {
         let mut expansion_queries: Vec<(BTreeSet<usize>, Box<dyn TantivyQuery>)> = Vec::new();
         for expansion in &expanded {
             let mut alternatives: Vec<Box<dyn TantivyQuery>> = Vec::new();
-            for term in &expansion.searched {
+            for term in expansion
+                .searched
+                .iter()
+                .filter(|t| present.contains(&t.lang))
+            {
                 let terms = terms_by_lang.entry(term.lang).or_default();
                 for (_, token) in &term.tokens {
                     terms.entry(token.clone()).or_insert(GLOSSARY_BOOST);
@@ -518,33 +550,39 @@ impl Engine {
         })
     }
 
-    /// Counts the facets of the segments `any` matches. A filtered field
-    /// is counted in a pass of its own that leaves its filter out, so that
-    /// its other values keep their counts.
+    /// Counts the facets of the segments `any` matches, and the segments
+    /// themselves under every filter. A filtered field is counted in a pass
+    /// of its own that leaves its filter out, so that its other values keep
+    /// their counts.
     fn facets(
         &self,
         searcher: &Searcher,
         request: &SearchRequest,
         excluded: &[Box<dyn TantivyQuery>],
         any: &dyn TantivyQuery,
-    ) -> Result<Facets> {
+    ) -> Result<(Facets, usize)> {
         let (filtered, unfiltered): (Vec<FacetField>, Vec<FacetField>) = FacetField::ALL
             .into_iter()
             .partition(|&field| self.filters_field(request, field));
         let mut passes: Vec<(Option<FacetField>, Vec<FacetField>)> = vec![(None, unfiltered)];
         passes.extend(filtered.into_iter().map(|field| (Some(field), vec![field])));
         let mut facets = Facets::default();
+        let mut total = 0;
         for (left_out, fields) in passes {
             let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
                 vec![(Occur::Must, any.box_clone())];
             clauses.extend(self.filters(request, excluded, left_out));
-            let results =
-                searcher.search(&BooleanQuery::new(clauses), &facets::collector(&fields)?)?;
+            let query = BooleanQuery::new(clauses);
+            let (results, count) =
+                searcher.search(&query, &(facets::collector(&fields)?, Count))?;
+            if left_out.is_none() {
+                total = count;
+            }
             for (field, values) in facets::counts(&fields, &results) {
                 facets.set(field, values);
             }
         }
-        Ok(facets)
+        Ok((facets, total))
     }
 
     fn filters_field(&self, request: &SearchRequest, field: FacetField) -> bool {
@@ -634,9 +672,10 @@ impl Engine {
             let body = text(self.fields.text);
             let generator = generators.entry(lang).or_insert_with(|| {
                 let terms = plan.terms_by_lang.get(&lang).cloned().unwrap_or_default();
+                let analyzer = analysis::highlight_analyzer(lang, terms.keys().map(String::as_str));
                 let mut generator = SnippetGenerator::new(
                     terms,
-                    self.analyzer_for(lang),
+                    analyzer,
                     self.fields.body_for(lang),
                     SNIPPET_CHARS,
                 );
@@ -673,7 +712,7 @@ impl Engine {
 struct Plan {
     /// Every word as typed; every word, corrected or expanded; some words.
     /// `None` when the query has nothing to look for.
-    tiers: Option<[Box<dyn TantivyQuery>; 3]>,
+    tiers: Option<Vec<Box<dyn TantivyQuery>>>,
     /// Some word as typed, or a glossary equivalent: nothing matching it
     /// calls for a "did you mean".
     as_typed: Option<Box<dyn TantivyQuery>>,
@@ -714,7 +753,7 @@ type Group = (BTreeSet<usize>, Vec<Box<dyn TantivyQuery>>);
 fn tiers(
     units: &[Unit],
     expansions: &[(BTreeSet<usize>, Box<dyn TantivyQuery>)],
-) -> Option<[Box<dyn TantivyQuery>; 3]> {
+) -> Option<Vec<Box<dyn TantivyQuery>>> {
     if units.is_empty() {
         return None;
     }
@@ -738,6 +777,7 @@ fn tiers(
         });
         groups.push(merged);
     }
+    let groups_empty = groups.is_empty();
     let mut every: Vec<Box<dyn TantivyQuery>> = Vec::new();
     let mut some: Vec<Box<dyn TantivyQuery>> = Vec::new();
     for (i, unit) in units.iter().enumerate() {
@@ -759,7 +799,17 @@ fn tiers(
         every.push(Box::new(BooleanQuery::union(alternatives)));
         some.extend(queries);
     }
-    Some([all, must(every), Box::new(BooleanQuery::union(some))])
+    // A tier that matches what the one before it matches is left out: a
+    // single word has one tier, or two with corrections or equivalents.
+    let widened = units.iter().any(|u| u.fuzzy.is_some()) || !groups_empty;
+    let mut tiers = vec![all];
+    if widened {
+        tiers.push(must(every));
+    }
+    if units.len() > 1 || !groups_empty {
+        tiers.push(Box::new(BooleanQuery::union(some)));
+    }
+    Some(tiers)
 }
 
 /// `query` with the filters, and an extra clause.
@@ -774,9 +824,19 @@ fn with_filters(
     BooleanQuery::new(clauses)
 }
 
+/// The best segments of [`rank_in_tiers`].
+#[derive(Default)]
+struct Ranking {
+    /// The first `wanted` segments, best first.
+    hits: Vec<(f32, DocAddress)>,
+    /// Whether the first tier (every word as typed) matched a segment.
+    first_tier_matched: bool,
+}
+
 /// Ranks each tier's segments below the previous tier's (each tier holds
-/// the previous one). Returns the number of matches of the last tier and
-/// the first `wanted` hits.
+/// the previous one) and keeps the first `wanted`. A tier is searched only
+/// while the page is not full; counting every match is left to the facets'
+/// pass, which goes over the last tier anyway.
 ///
 /// A tier's segments are told from the previous tier's by their addresses,
 /// not with a `MustNot` of the previous tier: tantivy 0.27's phrase scorer
@@ -786,31 +846,33 @@ fn rank_in_tiers(
     tiers: &[Box<dyn TantivyQuery>],
     filters: &[(Occur, Box<dyn TantivyQuery>)],
     wanted: usize,
-) -> Result<(usize, Vec<(f32, DocAddress)>)> {
-    let mut ranked: Vec<(f32, DocAddress)> = Vec::new();
+) -> Result<Ranking> {
+    let mut ranking = Ranking::default();
     let mut previous: HashSet<DocAddress> = HashSet::new();
-    let mut total = 0;
     for (i, tier) in tiers.iter().enumerate() {
-        let query = with_filters(tier.as_ref(), filters, None);
-        if ranked.len() >= wanted {
-            if i + 1 == tiers.len() {
-                total = searcher.search(&query, &Count)?;
-            }
-            continue;
+        if ranking.hits.len() >= wanted {
+            break;
         }
+        let query = with_filters(tier.as_ref(), filters, None);
         let top = TopDocs::with_limit(wanted + previous.len()).order_by_score();
-        let (found, matching) = searcher.search(&query, &(top, DocSetCollector))?;
-        let room = wanted - ranked.len();
-        ranked.extend(
+        let (found, matching) = searcher.search(&query, &(top, Count))?;
+        if i == 0 {
+            ranking.first_tier_matched = matching > 0;
+        }
+        let room = wanted - ranking.hits.len();
+        ranking.hits.extend(
             found
                 .into_iter()
                 .filter(|(_, address)| !previous.contains(address))
                 .take(room),
         );
-        total = matching.len();
-        previous = matching;
+        if ranking.hits.len() < wanted && i + 1 < tiers.len() {
+            // The page is not full, so this tier matched fewer segments than
+            // `wanted + previous`: collecting them all is cheap.
+            previous = searcher.search(&query, &DocSetCollector)?;
+        }
     }
-    Ok((total, ranked))
+    Ok(ranking)
 }
 
 /// A word of the index near a typed word.

@@ -543,6 +543,7 @@ struct StemFilter {
 #[derive(Debug)]
 struct StemGate {
     prefixes: Vec<String>,
+    letters: usize,
 }
 
 impl StemGate {
@@ -553,20 +554,44 @@ impl StemGate {
             .collect();
         prefixes.sort();
         prefixes.dedup();
-        StemGate { prefixes }
+        StemGate { prefixes, letters }
     }
 
-    /// Whether `word` (lower-cased) may stem to one of the terms. Words
-    /// with non-ASCII letters always may: folding can change their first
-    /// letters (`œuvre` → `oeuvr`, `égalité` → `egal`).
+    /// Whether `word` (lower-cased) may stem to one of the terms, compared
+    /// on its first letters folded as the terms are (`égalité` → `eg`,
+    /// `œuvre` → `oeu`). A letter that does not fold to ASCII admits.
     fn admits(&self, word: &str) -> bool {
-        if !word.is_ascii() {
+        let Some(start) = folded_start(word, self.letters) else {
             return true;
-        }
+        };
         self.prefixes
             .iter()
-            .any(|prefix| word.starts_with(prefix.as_str()) || prefix.starts_with(word))
+            .any(|prefix| start.starts_with(prefix.as_str()) || prefix.starts_with(&start))
     }
+}
+
+/// The first `letters` letters of a lower-cased word, accents removed and
+/// ligatures spelled out; `None` for a letter with no ASCII spelling.
+fn folded_start(word: &str, letters: usize) -> Option<String> {
+    let mut start = String::with_capacity(letters + 1);
+    for c in word.chars().take(letters) {
+        match c {
+            'œ' => start.push_str("oe"),
+            'æ' => start.push_str("ae"),
+            'ß' => start.push_str("ss"),
+            c if c.is_ascii() => start.push(c),
+            c => {
+                let mut base = None;
+                unicode_normalization::char::decompose_canonical(c, |d| {
+                    if base.is_none() {
+                        base = Some(d);
+                    }
+                });
+                start.push(base.filter(char::is_ascii)?);
+            }
+        }
+    }
+    Some(start)
 }
 
 #[derive(Clone)]
@@ -1017,9 +1042,16 @@ mod tests {
 
     #[test]
     fn the_highlight_analyzer_leaves_words_that_cannot_match_unstemmed() {
-        let tokens = tokens_with(highlight_analyzer(Lang::Fr, ["cadr"]), "cadres gouvernance");
+        let tokens = tokens_with(
+            highlight_analyzer(Lang::Fr, ["cadr", "egal"]),
+            "cadres gouvernance égalité économiques",
+        );
         let texts: Vec<&str> = tokens.iter().map(|(_, _, t)| t.as_str()).collect();
-        assert_eq!(texts, ["cadr", "gouvernance"]);
+        // `égalité` gives its two stems; `économiques` is only folded.
+        assert_eq!(
+            texts,
+            ["cadr", "gouvernance", "egal", "egalit", "economiques"]
+        );
         assert_eq!(terms(Lang::Fr, "cadres gouvernance"), ["cadr", "gouvern"]);
     }
 }

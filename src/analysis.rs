@@ -144,11 +144,7 @@ pub fn highlight_analyzer<'a>(
     lang: Lang,
     terms: impl IntoIterator<Item = &'a str>,
 ) -> TextAnalyzer {
-    let gate = match lang {
-        Lang::Fr | Lang::Es => Some(StemGate::new(terms, 2)),
-        Lang::En => Some(StemGate::new(terms, 1)),
-        Lang::Ar => None,
-    };
+    let gate = stem_keeps_letters(lang).map(|letters| StemGate::new(terms, letters));
     TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
@@ -538,6 +534,18 @@ struct StemFilter {
     gate: Option<Arc<StemGate>>,
 }
 
+/// How many first letters (folded) a word shares with its stem: Snowball
+/// only changes endings in French and Spanish, and also the second letter
+/// of a few English words (`dying` → `die`). `None` for Arabic, whose
+/// stemmer removes prefixes.
+pub fn stem_keeps_letters(lang: Lang) -> Option<usize> {
+    match lang {
+        Lang::Fr | Lang::Es => Some(2),
+        Lang::En => Some(1),
+        Lang::Ar => None,
+    }
+}
+
 /// The first letters of the terms a snippet looks for: an ASCII word that
 /// starts with none of them cannot stem to one of those terms.
 #[derive(Debug)]
@@ -572,7 +580,7 @@ impl StemGate {
 
 /// The first `letters` letters of a lower-cased word, accents removed and
 /// ligatures spelled out; `None` for a letter with no ASCII spelling.
-fn folded_start(word: &str, letters: usize) -> Option<String> {
+pub fn folded_start(word: &str, letters: usize) -> Option<String> {
     let mut start = String::with_capacity(letters + 1);
     for c in word.chars().take(letters) {
         match c {

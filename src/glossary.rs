@@ -12,10 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::Lang;
+use crate::analysis::{self, Lang};
 use crate::error::{Error, Result};
 
 /// The glossary shipped with palabre.
@@ -131,32 +132,47 @@ impl Glossary {
         }
     }
 
-    /// Analyses every term once, with `analyse` (the index's analyser of
-    /// the term's language), for matching queries.
-    pub fn analyse(&self, mut analyse: impl FnMut(Lang, &str) -> Tokens) -> Analysed {
+    /// Prepares the glossary for matching queries. `analyse` (the index's
+    /// analyser of the term's language) runs on a term only when a query
+    /// may contain it, once: analysing all ~1,700 terms would cost more
+    /// than a whole `palabre search`.
+    pub fn analyse(
+        &self,
+        analyse: impl Fn(Lang, &str) -> Tokens + Send + Sync + 'static,
+    ) -> Analysed {
         let concepts = self
             .concepts
             .iter()
-            .map(|concept| AnalysedConcept {
+            .map(|concept| LazyConcept {
                 id: concept.id.clone(),
                 terms: concept
                     .terms
                     .iter()
-                    .map(|(lang, text)| {
-                        let tokens = analyse(*lang, text);
-                        AnalysedTerm {
-                            lang: *lang,
-                            text: text.clone(),
-                            key: key(&tokens),
-                            tokens,
-                        }
+                    .map(|(lang, text)| LazyTerm {
+                        lang: *lang,
+                        text: text.clone(),
+                        starts: word_starts(*lang, text),
+                        analysed: OnceLock::new(),
                     })
-                    .filter(|term| !term.key.is_empty())
                     .collect(),
             })
             .collect();
-        Analysed { concepts }
+        Analysed {
+            concepts,
+            analyse: Box::new(analyse),
+        }
     }
+}
+
+/// The folded first letters of each word of `text` that its stem keeps
+/// (see [`analysis::stem_keeps_letters`]); `None` when they cannot tell
+/// (Arabic, letters without an ASCII spelling).
+fn word_starts(lang: Lang, text: &str) -> Option<Vec<String>> {
+    let letters = analysis::stem_keeps_letters(lang)?;
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| analysis::folded_start(&word.to_lowercase(), letters))
+        .collect()
 }
 
 /// One analysed term of a concept.
@@ -173,16 +189,61 @@ pub struct AnalysedTerm {
     key: Tokens,
 }
 
-#[derive(Debug, Clone)]
-struct AnalysedConcept {
+struct LazyConcept {
     id: String,
-    terms: Vec<AnalysedTerm>,
+    terms: Vec<LazyTerm>,
 }
 
-/// A glossary analysed once, ready to expand queries.
-#[derive(Debug, Clone, Default)]
+/// A term as written, analysed on first need.
+struct LazyTerm {
+    lang: Lang,
+    text: String,
+    /// The first letters of its words, to rule it out without analysing.
+    starts: Option<Vec<String>>,
+    analysed: OnceLock<AnalysedTerm>,
+}
+
+impl LazyTerm {
+    /// Whether the query may contain this term: one of its words begins
+    /// like one of the query's words (terms and stems share their first
+    /// letters). Never false for a term the query contains.
+    fn may_be_in(&self, query: &BTreeMap<Lang, QueryWords>) -> bool {
+        let Some(words) = query.get(&self.lang) else {
+            return false;
+        };
+        let Some(starts) = &self.starts else {
+            // An Arabic-script term is in Arabic-script words only.
+            let arabic_script = !self.text.chars().any(|c| c.is_ascii_alphanumeric());
+            return !arabic_script || words.words.iter().any(|(_, term, _)| !term.is_ascii());
+        };
+        let letters = analysis::stem_keeps_letters(self.lang).unwrap_or(usize::MAX);
+        words.words.iter().any(|(_, term, _)| {
+            let Some(word) = analysis::folded_start(term, letters) else {
+                return true;
+            };
+            starts
+                .iter()
+                .any(|start| start.starts_with(&word) || word.starts_with(start.as_str()))
+        })
+    }
+}
+
+/// A glossary ready to expand queries; its terms are analysed as queries
+/// need them, and kept.
 pub struct Analysed {
-    concepts: Vec<AnalysedConcept>,
+    concepts: Vec<LazyConcept>,
+    analyse: Box<AnalyseFn>,
+}
+
+/// The analyser a prepared glossary keeps for its terms.
+type AnalyseFn = dyn Fn(Lang, &str) -> Tokens + Send + Sync;
+
+impl std::fmt::Debug for Analysed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analysed")
+            .field("concepts", &self.concepts.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A query's words analysed in one language: for each clause, its
@@ -226,6 +287,19 @@ pub struct Expansion {
 }
 
 impl Analysed {
+    /// The term, analysed (once).
+    fn analysed<'a>(&self, term: &'a LazyTerm) -> &'a AnalysedTerm {
+        term.analysed.get_or_init(|| {
+            let tokens = (self.analyse)(term.lang, &term.text);
+            AnalysedTerm {
+                lang: term.lang,
+                text: term.text.clone(),
+                key: key(&tokens),
+                tokens,
+            }
+        })
+    }
+
     /// The expansions of a query: for each concept, its longest term found
     /// in the query's words (of the term's language). Terms of the concept
     /// that analyse to the same words as the one found are not repeated.
@@ -235,6 +309,8 @@ impl Analysed {
             let best = concept
                 .terms
                 .iter()
+                .filter(|term| term.may_be_in(query))
+                .map(|term| self.analysed(term))
                 .filter_map(|term| {
                     let words = query.get(&term.lang)?;
                     let clauses = find(&term.key, words)?;
@@ -249,7 +325,12 @@ impl Analysed {
             let same = |t: &AnalysedTerm| t.lang == matched.lang && t.key == matched.key;
             let mut with: Vec<String> = Vec::new();
             let mut searched: Vec<AnalysedTerm> = Vec::new();
-            for term in concept.terms.iter().filter(|t| !same(t)) {
+            let others = concept
+                .terms
+                .iter()
+                .map(|term| self.analysed(term))
+                .filter(|t| !t.key.is_empty() && !same(t));
+            for term in others {
                 if !searched
                     .iter()
                     .any(|s| s.lang == term.lang && s.key == term.key)
@@ -332,7 +413,6 @@ fn find(key: &[(usize, String)], query: &QueryWords) -> Option<BTreeSet<usize>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis;
 
     fn analysed(glossary: &Glossary) -> Analysed {
         glossary.analyse(analysis::analyze)
@@ -377,6 +457,36 @@ mod tests {
     }
 
     #[test]
+    fn the_cheap_pre_check_never_rules_out_a_term_the_query_contains() {
+        let glossary = Glossary::bundled().unwrap();
+        let prepared = analysed(&glossary);
+        let mut checked = 0;
+        for concept in &prepared.concepts {
+            for term in &concept.terms {
+                let tokens = analysis::analyze(term.lang, &term.text);
+                if tokens.is_empty() {
+                    continue;
+                }
+                let mut words = QueryWords::default();
+                words.add(0, false, 0, &tokens);
+                let query = BTreeMap::from([(term.lang, words)]);
+                assert!(term.may_be_in(&query), "{} ({})", term.text, term.lang);
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        // And it does rule out most terms for a given query.
+        let query = words("cadre juridique");
+        let candidates = prepared
+            .concepts
+            .iter()
+            .flat_map(|c| &c.terms)
+            .filter(|t| t.may_be_in(&query))
+            .count();
+        assert!(candidates < checked / 5, "{candidates} of {checked}");
+    }
+
+    #[test]
     fn no_term_belongs_to_two_concepts() {
         let glossary = Glossary::bundled().unwrap();
         let analysed = analysed(&glossary);
@@ -384,6 +494,10 @@ mod tests {
         let mut twice = Vec::new();
         for concept in &analysed.concepts {
             for term in &concept.terms {
+                let term = analysed.analysed(term);
+                if term.key.is_empty() {
+                    continue;
+                }
                 if let Some(other) = owner.insert((term.lang, term.key.clone()), &concept.id) {
                     if other != concept.id {
                         twice.push((term.text.clone(), other, concept.id.clone()));

@@ -263,11 +263,9 @@ impl Engine {
             if let Some(user) = &self.user_glossary {
                 all.extend(user.clone());
             }
-            // One analyzer per language for the ~1,700 terms, not a copy each.
-            let mut analyzers: BTreeMap<Lang, TextAnalyzer> =
-                self.analyzers.iter().cloned().collect();
-            all.analyse(|lang, text| match analyzers.get_mut(&lang) {
-                Some(analyzer) => analyse_mut(analyzer, text),
+            let analyzers: BTreeMap<Lang, TextAnalyzer> = self.analyzers.iter().cloned().collect();
+            all.analyse(move |lang, text| match analyzers.get(&lang) {
+                Some(analyzer) => analyse(analyzer, text),
                 None => Vec::new(),
             })
         })

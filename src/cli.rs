@@ -200,6 +200,10 @@ Examples:
         /// Open connections accepted at once; past it new ones get 503
         #[arg(long, default_value_t = 512, value_name = "N")]
         max_connections: usize,
+        /// Keep the answers to the last N distinct searches until the index
+        /// changes (0: no cache)
+        #[arg(long, default_value_t = 1024, value_name = "N")]
+        cache_entries: usize,
         /// Let web pages from ORIGIN (https://intranet.example) call the API;
         /// repeat for several origins. Cross-origin calls are refused by default
         #[arg(long, value_name = "ORIGIN")]

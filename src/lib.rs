@@ -7,13 +7,15 @@
 //! organisations, [`speakers`] the people who speak) → [`analysis`] (language-aware analyzers;
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
-//! [`search`] (parse, rank, snippets) → [`render`] (terminal, JSON, HTML)
+//! [`search`] (parse, rank, snippets; [`cache`] keeps a server's recent
+//! answers) → [`render`] (terminal, JSON, HTML)
 //! → [`server`] (HTTP; [`web`] holds the search page and the API
 //! description compiled in). [`facets`] counts field values over the
 //! matches; [`passage`] reads one segment in full. [`watch`] re-indexes
 //! when the corpus changes.
 
 pub mod analysis;
+pub mod cache;
 pub mod corpus;
 pub mod decode;
 pub mod entities;

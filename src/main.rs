@@ -249,6 +249,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
             watch: _,
             poll,
             max_connections,
+            cache_entries,
             cors: _,
             token: _,
             glossary: _,
@@ -270,7 +271,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
                 other => other?,
             };
             let glossary = config.glossary.value.clone();
-            let engine = with_glossary(engine, glossary)?;
+            let engine = with_glossary(engine, glossary)?.with_cache(cache_entries);
             let (listener, address) =
                 server::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
             if !address.ip().is_loopback() {

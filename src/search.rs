@@ -14,8 +14,9 @@
 //! a word as typed.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::num::NonZeroUsize;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -30,6 +31,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{self, Lang};
+use crate::cache::ResultCache;
 use crate::error::{Error, Result};
 use crate::facets::{self, FacetField, Facets};
 use crate::glossary::{self, Expansion, Glossary, QueryWords};
@@ -68,7 +70,7 @@ const SNIPPET_CHARS: usize = 220;
 /// Filters on the segments' fields: the values given for one field are
 /// alternatives (OR), different fields must all match (AND). An empty list
 /// does not filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filters {
     /// Report names (`doc`).
     pub doc: Vec<String>,
@@ -85,7 +87,7 @@ pub struct Filters {
 }
 
 /// A search: the query text and what to return.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     /// The query as typed.
     pub query: String,
@@ -179,7 +181,7 @@ pub struct Hit {
 }
 
 /// The answer to a search.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SearchResults {
     /// The query as typed.
     pub query: String,
@@ -202,6 +204,11 @@ pub struct SearchResults {
     pub suggestion: Option<String>,
 }
 
+/// Milliseconds since `started`, to two decimals.
+fn milliseconds(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+}
+
 /// The address of a segment's passage view.
 pub fn segment_url(id: &str) -> String {
     format!("/segments/{id}")
@@ -217,6 +224,8 @@ pub struct Engine {
     /// The glossary, analysed on the first search that expands, so that
     /// opening stays cheap.
     glossary: OnceLock<glossary::Analysed>,
+    /// Recent answers (a server's engine only).
+    cache: Option<ResultCache>,
 }
 
 impl Engine {
@@ -244,7 +253,21 @@ impl Engine {
             analyzers,
             user_glossary: None,
             glossary: OnceLock::new(),
+            cache: None,
         })
+    }
+
+    /// Keeps the answers to the last `entries` distinct requests until the
+    /// index changes; 0 keeps none.
+    pub fn with_cache(mut self, entries: usize) -> Engine {
+        self.cache = NonZeroUsize::new(entries).map(ResultCache::new);
+        self
+    }
+
+    /// Lookups in the cache that found an answer, and that did not; `None`
+    /// without a cache.
+    pub fn cache_counts(&self) -> Option<(u64, u64)> {
+        self.cache.as_ref().map(ResultCache::counts)
     }
 
     /// Adds a user's glossary (`--glossary FILE`) to the bundled one.
@@ -317,8 +340,14 @@ impl Engine {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
         request.validate()?;
-        let parsed = query::parse(&request.query)?;
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        if let Some(cached) = self.cache.as_ref().and_then(|c| c.get(generation, request)) {
+            let mut results = SearchResults::clone(&cached);
+            results.took_ms = milliseconds(started);
+            return Ok(results);
+        }
+        let parsed = query::parse(&request.query)?;
         let vocabulary = Vocabulary::new(&searcher, self.fields.fold)?;
         let present = self.languages_present(&searcher)?;
         let plan = self.plan(&parsed.clauses, request.expand, &vocabulary, &present)?;
@@ -353,15 +382,19 @@ impl Engine {
             .take(request.limit)
             .collect();
         let hits = self.hits(&searcher, &plan, page)?;
-        Ok(SearchResults {
+        let results = SearchResults {
             query: request.query.clone(),
             total,
-            took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+            took_ms: milliseconds(started),
             hits,
             facets,
             expanded: plan.expanded,
             suggestion,
-        })
+        };
+        if let Some(cache) = &self.cache {
+            cache.put(generation, request.clone(), Arc::new(results.clone()));
+        }
+        Ok(results)
     }
 
     /// The languages of the index's segments. Fields of the others hold no

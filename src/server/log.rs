@@ -70,7 +70,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition, with the index's sizes.
-    pub fn render(&self, documents: usize, segments: usize) -> String {
+    pub fn render(&self, documents: usize, segments: usize, cache: Option<(u64, u64)>) -> String {
         let mut out = String::new();
         out.push_str("# HELP palabre_requests_total Requests answered, by HTTP status.\n");
         out.push_str("# TYPE palabre_requests_total counter\n");
@@ -123,7 +123,23 @@ impl Metrics {
                 segments as u64,
             ),
         ];
-        for (name, kind, help, value) in gauges {
+        let cache = cache.map(|(hits, misses)| {
+            [
+                (
+                    "palabre_search_cache_hits_total",
+                    "counter",
+                    "Searches answered from the result cache.",
+                    hits,
+                ),
+                (
+                    "palabre_search_cache_misses_total",
+                    "counter",
+                    "Searches looked up in the result cache and computed.",
+                    misses,
+                ),
+            ]
+        });
+        for (name, kind, help, value) in gauges.into_iter().chain(cache.into_iter().flatten()) {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
@@ -222,7 +238,7 @@ mod tests {
         metrics.record(200, Duration::from_millis(30));
         metrics.record(404, Duration::from_micros(500));
         metrics.record(999, Duration::from_micros(500));
-        let text = metrics.render(3, 12);
+        let text = metrics.render(3, 12, Some((7, 2)));
         assert!(text.contains("palabre_requests_total{status=\"200\"} 2\n"));
         assert!(text.contains("palabre_requests_total{status=\"404\"} 1\n"));
         assert!(text.contains("palabre_request_duration_seconds_bucket{le=\"0.001\"} 2\n"));
@@ -231,5 +247,9 @@ mod tests {
         assert!(text.contains("palabre_request_duration_seconds_count 4\n"));
         assert!(text.contains("palabre_documents 3\n"));
         assert!(text.contains("palabre_segments 12\n"));
+        assert!(text.contains("palabre_search_cache_hits_total 7\n"));
+        assert!(text.contains("palabre_search_cache_misses_total 2\n"));
+        let uncached = metrics.render(3, 12, None);
+        assert!(!uncached.contains("cache"), "{uncached}");
     }
 }

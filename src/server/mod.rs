@@ -382,7 +382,7 @@ fn metrics_page(engine: &Engine, metrics: &Metrics) -> Result<Answer, Error> {
     let (documents, segments) = engine.counts()?;
     let mut answer = Answer::content(
         "text/plain; version=0.0.4; charset=utf-8",
-        metrics.render(documents, segments),
+        metrics.render(documents, segments, engine.cache_counts()),
     );
     answer.headers.push(("Cache-Control", "no-store".into()));
     Ok(answer)

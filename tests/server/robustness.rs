@@ -315,3 +315,29 @@ fn sigterm_finishes_the_request_in_flight_and_exits_0() {
         "{log:?}"
     );
 }
+
+/// A repeated search is answered from the cache, with the same results;
+/// `--cache-entries 0` turns the cache off.
+#[test]
+fn repeated_searches_come_from_the_cache() {
+    let server = Server::start();
+    let path = "/search?q=cadre+juridique&kind=section";
+    let first: serde_json::Value = serde_json::from_str(&get(&server, path, "").body).unwrap();
+    let second: serde_json::Value = serde_json::from_str(&get(&server, path, "").body).unwrap();
+    assert!(first["total"].as_u64().unwrap() > 0, "{first}");
+    assert_eq!(first["hits"], second["hits"]);
+    assert_eq!(first["facets"], second["facets"]);
+    let metrics = get(&server, "/metrics", "").body;
+    for line in [
+        "palabre_search_cache_hits_total 1",
+        "palabre_search_cache_misses_total 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line}\n{metrics}");
+    }
+
+    let uncached = Server::start_with(&["--cache-entries", "0"], &[]);
+    get(&uncached, path, "");
+    get(&uncached, path, "");
+    let metrics = get(&uncached, "/metrics", "").body;
+    assert!(!metrics.contains("cache"), "{metrics}");
+}

@@ -569,25 +569,45 @@ impl StemGate {
     /// on its first letters folded as the terms are (`égalité` → `eg`,
     /// `œuvre` → `oeu`). A letter that does not fold to ASCII admits.
     fn admits(&self, word: &str) -> bool {
-        let Some(start) = folded_start(word, self.letters) else {
+        // Called on every word of every snippet: no allocation.
+        let mut buffer = [0u8; MAX_START_BYTES];
+        let Some(start) = fold_start_into(word, self.letters, &mut buffer) else {
             return true;
         };
-        self.prefixes
-            .iter()
-            .any(|prefix| start.starts_with(prefix.as_str()) || prefix.starts_with(&start))
+        self.prefixes.iter().any(|prefix| {
+            let prefix = prefix.as_bytes();
+            start.starts_with(prefix) || prefix.starts_with(start)
+        })
     }
 }
+
+/// Room for two letters folded: a ligature gives two ASCII letters.
+const MAX_START_BYTES: usize = 4;
 
 /// The first `letters` letters of a lower-cased word, accents removed and
 /// ligatures spelled out; `None` for a letter with no ASCII spelling.
 pub fn folded_start(word: &str, letters: usize) -> Option<String> {
-    let mut start = String::with_capacity(letters + 1);
+    let mut buffer = vec![0u8; 2 * letters];
+    let start = fold_start_into(word, letters, &mut buffer)?;
+    Some(String::from_utf8_lossy(start).into_owned())
+}
+
+/// [`folded_start`] written into `buffer`; `None` also when it is full.
+fn fold_start_into<'b>(word: &str, letters: usize, buffer: &'b mut [u8]) -> Option<&'b [u8]> {
+    let mut len = 0;
+    let mut push = |bytes: &[u8]| -> Option<()> {
+        buffer
+            .get_mut(len..len + bytes.len())?
+            .copy_from_slice(bytes);
+        len += bytes.len();
+        Some(())
+    };
     for c in word.chars().take(letters) {
         match c {
-            'œ' => start.push_str("oe"),
-            'æ' => start.push_str("ae"),
-            'ß' => start.push_str("ss"),
-            c if c.is_ascii() => start.push(c),
+            'œ' => push(b"oe")?,
+            'æ' => push(b"ae")?,
+            'ß' => push(b"ss")?,
+            c if c.is_ascii() => push(&[c as u8])?,
             c => {
                 let mut base = None;
                 unicode_normalization::char::decompose_canonical(c, |d| {
@@ -595,11 +615,11 @@ pub fn folded_start(word: &str, letters: usize) -> Option<String> {
                         base = Some(d);
                     }
                 });
-                start.push(base.filter(char::is_ascii)?);
+                push(&[base.filter(char::is_ascii)? as u8])?;
             }
         }
     }
-    Some(start)
+    buffer.get(..len)
 }
 
 #[derive(Clone)]

@@ -207,25 +207,48 @@ impl LazyTerm {
     /// Whether the query may contain this term: one of its words begins
     /// like one of the query's words (terms and stems share their first
     /// letters). Never false for a term the query contains.
-    fn may_be_in(&self, query: &BTreeMap<Lang, QueryWords>) -> bool {
+    fn may_be_in(&self, query: &QueryStarts) -> bool {
         let Some(words) = query.get(&self.lang) else {
             return false;
         };
         let Some(starts) = &self.starts else {
             // An Arabic-script term is in Arabic-script words only.
             let arabic_script = !self.text.chars().any(|c| c.is_ascii_alphanumeric());
-            return !arabic_script || words.words.iter().any(|(_, term, _)| !term.is_ascii());
+            return !arabic_script
+                || words
+                    .iter()
+                    .any(|w| w.as_ref().is_none_or(|w| !w.is_ascii()));
         };
-        let letters = analysis::stem_keeps_letters(self.lang).unwrap_or(usize::MAX);
-        words.words.iter().any(|(_, term, _)| {
-            let Some(word) = analysis::folded_start(term, letters) else {
+        words.iter().any(|word| {
+            let Some(word) = word else {
                 return true;
             };
             starts
                 .iter()
-                .any(|start| start.starts_with(&word) || word.starts_with(start.as_str()))
+                .any(|start| start.starts_with(word.as_str()) || word.starts_with(start.as_str()))
         })
     }
+}
+
+/// The folded first letters of a query's words, by language (`None` for a
+/// word whose first letters do not fold to ASCII); for Arabic, the words.
+type QueryStarts = BTreeMap<Lang, Vec<Option<String>>>;
+
+fn query_starts(query: &BTreeMap<Lang, QueryWords>) -> QueryStarts {
+    query
+        .iter()
+        .map(|(lang, words)| {
+            let starts = words
+                .words
+                .iter()
+                .map(|(_, term, _)| match analysis::stem_keeps_letters(*lang) {
+                    Some(letters) => analysis::folded_start(term, letters),
+                    None => Some(term.clone()),
+                })
+                .collect();
+            (*lang, starts)
+        })
+        .collect()
 }
 
 /// A glossary ready to expand queries; its terms are analysed as queries
@@ -304,12 +327,13 @@ impl Analysed {
     /// in the query's words (of the term's language). Terms of the concept
     /// that analyse to the same words as the one found are not repeated.
     pub fn expansions(&self, query: &BTreeMap<Lang, QueryWords>) -> Vec<Expansion> {
+        let starts = query_starts(query);
         let mut found = Vec::new();
         for concept in &self.concepts {
             let best = concept
                 .terms
                 .iter()
-                .filter(|term| term.may_be_in(query))
+                .filter(|term| term.may_be_in(&starts))
                 .map(|term| self.analysed(term))
                 .filter_map(|term| {
                     let words = query.get(&term.lang)?;
@@ -469,14 +493,14 @@ mod tests {
                 }
                 let mut words = QueryWords::default();
                 words.add(0, false, 0, &tokens);
-                let query = BTreeMap::from([(term.lang, words)]);
+                let query = query_starts(&BTreeMap::from([(term.lang, words)]));
                 assert!(term.may_be_in(&query), "{} ({})", term.text, term.lang);
                 checked += 1;
             }
         }
         assert!(checked > 1000, "{checked}");
         // And it does rule out most terms for a given query.
-        let query = words("cadre juridique");
+        let query = query_starts(&words("cadre juridique"));
         let candidates = prepared
             .concepts
             .iter()

@@ -584,7 +584,7 @@ impl StemGate {
 /// Room for two letters folded: a ligature gives two ASCII letters.
 const MAX_START_BYTES: usize = 4;
 
-/// The first `letters` letters of a lower-cased word, accents removed and
+/// The first `letters` letters of a word, lower-cased, accents removed and
 /// ligatures spelled out; `None` for a letter with no ASCII spelling.
 pub fn folded_start(word: &str, letters: usize) -> Option<String> {
     let mut buffer = vec![0u8; 2 * letters];
@@ -603,6 +603,11 @@ fn fold_start_into<'b>(word: &str, letters: usize, buffer: &'b mut [u8]) -> Opti
         Some(())
     };
     for c in word.chars().take(letters) {
+        let c = if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            c.to_lowercase().next().unwrap_or(c)
+        };
         match c {
             'œ' => push(b"oe")?,
             'æ' => push(b"ae")?,

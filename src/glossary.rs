@@ -19,10 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::{self, Lang};
 use crate::error::{Error, Result};
 
-/// The glossary shipped with palabre.
-const BUNDLED: &str = include_str!("../data/glossary.toml");
-/// The name errors in the bundled glossary are reported under.
-const BUNDLED_NAME: &str = "data/glossary.toml";
+// `BUNDLED_CONCEPTS`, from data/glossary.toml.
+include!(concat!(env!("OUT_DIR"), "/glossary.rs"));
 
 /// Analysed words with their positions (from 0).
 pub type Tokens = Vec<(usize, String)>;
@@ -65,9 +63,21 @@ struct ConceptEntry {
 }
 
 impl Glossary {
-    /// The glossary shipped with palabre.
+    /// The glossary shipped with palabre (`data/glossary.toml`, turned into
+    /// constants by build.rs; a test checks they agree).
     pub fn bundled() -> Result<Glossary> {
-        Glossary::parse(BUNDLED, BUNDLED_NAME)
+        let concepts = BUNDLED_CONCEPTS
+            .iter()
+            .map(|(id, terms)| Concept {
+                id: (*id).to_string(),
+                terms: terms
+                    .iter()
+                    .filter_map(|(code, term)| Some((Lang::from_code(code)?, (*term).to_string())))
+                    .filter(|(_, term)| !term.trim().is_empty())
+                    .collect(),
+            })
+            .collect();
+        Ok(Glossary { concepts })
     }
 
     /// Reads a glossary file.
@@ -171,7 +181,7 @@ fn word_starts(lang: Lang, text: &str) -> Option<Vec<String>> {
     let letters = analysis::stem_keeps_letters(lang)?;
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
-        .map(|word| analysis::folded_start(&word.to_lowercase(), letters))
+        .map(|word| analysis::folded_start(word, letters))
         .collect()
 }
 
@@ -461,6 +471,13 @@ mod tests {
             .into_iter()
             .map(|e| (e.concept, e.term))
             .collect()
+    }
+
+    #[test]
+    fn the_bundled_constants_say_what_the_file_says() {
+        let file =
+            Glossary::parse(include_str!("../data/glossary.toml"), "data/glossary.toml").unwrap();
+        assert_eq!(Glossary::bundled().unwrap(), file);
     }
 
     #[test]

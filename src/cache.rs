@@ -1,4 +1,4 @@
-//! A cache of search results for the server, as search engines keep one
+//! A cache of search answers for the server, as search engines keep one
 //! for repeated queries (Solr's query result cache, Elasticsearch's request
 //! cache): an intranet search box sends the same few queries all day, and
 //! each answer costs milliseconds of analysis, ranking and snippets while a
@@ -14,23 +14,24 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use lru::LruCache;
 
-use crate::search::{SearchRequest, SearchResults};
+use crate::search::SearchRequest;
 
-/// The most recently used results, by request, for one index generation.
-pub struct ResultCache {
-    inner: Mutex<Entries>,
+/// The most recently used answers `V`, by request, for one index
+/// generation.
+pub struct ResultCache<V> {
+    inner: Mutex<Entries<V>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
 
-struct Entries {
+struct Entries<V> {
     generation: u64,
-    results: LruCache<SearchRequest, Arc<SearchResults>>,
+    results: LruCache<SearchRequest, Arc<V>>,
 }
 
-impl ResultCache {
+impl<V> ResultCache<V> {
     /// A cache of at most `capacity` answers.
-    pub fn new(capacity: NonZeroUsize) -> ResultCache {
+    pub fn new(capacity: NonZeroUsize) -> ResultCache<V> {
         ResultCache {
             inner: Mutex::new(Entries {
                 generation: 0,
@@ -41,8 +42,8 @@ impl ResultCache {
         }
     }
 
-    /// The results of `request` on index generation `generation`, if kept.
-    pub fn get(&self, generation: u64, request: &SearchRequest) -> Option<Arc<SearchResults>> {
+    /// The answer to `request` on index generation `generation`, if kept.
+    pub fn get(&self, generation: u64, request: &SearchRequest) -> Option<Arc<V>> {
         // A panic elsewhere while holding the lock leaves consistent data:
         // every update is a single call into the LRU.
         let mut entries = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -60,8 +61,8 @@ impl ResultCache {
         found
     }
 
-    /// Keeps `results` of `request`; a newer generation drops the others.
-    pub fn put(&self, generation: u64, request: SearchRequest, results: Arc<SearchResults>) {
+    /// Keeps the answer to `request`; a newer generation drops the others.
+    pub fn put(&self, generation: u64, request: SearchRequest, results: Arc<V>) {
         let mut entries = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if generation != entries.generation {
             if generation < entries.generation {
@@ -83,16 +84,12 @@ impl ResultCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::SearchResults;
 
-    fn results(query: &str) -> Arc<SearchResults> {
-        Arc::new(SearchResults {
-            query: query.into(),
-            ..SearchResults::default()
-        })
+    fn results(query: &str) -> Arc<String> {
+        Arc::new(query.to_string())
     }
 
-    fn cache(capacity: usize) -> ResultCache {
+    fn cache(capacity: usize) -> ResultCache<String> {
         ResultCache::new(NonZeroUsize::new(capacity).unwrap())
     }
 
@@ -102,7 +99,7 @@ mod tests {
         let request = SearchRequest::new("cadre juridique");
         assert!(cache.get(1, &request).is_none());
         cache.put(1, request.clone(), results("cadre juridique"));
-        assert_eq!(cache.get(1, &request).unwrap().query, "cadre juridique");
+        assert_eq!(cache.get(1, &request).unwrap().as_str(), "cadre juridique");
         let mut second_page = request.clone();
         second_page.offset = 10;
         assert!(cache.get(1, &second_page).is_none());
@@ -119,10 +116,10 @@ mod tests {
         cache.put(1, request.clone(), results("old"));
         assert!(cache.get(2, &request).is_none());
         cache.put(2, request.clone(), results("new"));
-        assert_eq!(cache.get(2, &request).unwrap().query, "new");
+        assert_eq!(cache.get(2, &request).unwrap().as_str(), "new");
         // A late answer from the old searcher does not come back.
         cache.put(1, request.clone(), results("old"));
-        assert_eq!(cache.get(2, &request).unwrap().query, "new");
+        assert_eq!(cache.get(2, &request).unwrap().as_str(), "new");
         assert!(cache.get(1, &request).is_none());
     }
 

@@ -271,7 +271,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
                 other => other?,
             };
             let glossary = config.glossary.value.clone();
-            let engine = with_glossary(engine, glossary)?.with_cache(cache_entries);
+            let engine = with_glossary(engine, glossary)?;
             let (listener, address) =
                 server::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
             if !address.ip().is_loopback() {
@@ -302,6 +302,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
                 server::Policy {
                     token: token.filter(|t| !t.is_empty()),
                     cors,
+                    cache_entries,
                 },
             ));
             eprintln!("palabre: listening on http://{address}");

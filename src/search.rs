@@ -14,9 +14,8 @@
 //! a word as typed.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::num::NonZeroUsize;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -31,7 +30,6 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{self, Lang};
-use crate::cache::ResultCache;
 use crate::error::{Error, Result};
 use crate::facets::{self, FacetField, Facets};
 use crate::glossary::{self, Expansion, Glossary, QueryWords};
@@ -183,12 +181,14 @@ pub struct Hit {
 /// The answer to a search.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SearchResults {
+    /// Time spent searching, in milliseconds. First in JSON, so that the
+    /// server's cache keeps the rest of an answer as written and puts the
+    /// time of each answer before it.
+    pub took_ms: f64,
     /// The query as typed.
     pub query: String,
     /// Segments matching, in all.
     pub total: usize,
-    /// Time spent searching, in milliseconds.
-    pub took_ms: f64,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
     /// Counts per value of each filterable field, over all the matches. The
@@ -205,7 +205,7 @@ pub struct SearchResults {
 }
 
 /// Milliseconds since `started`, to two decimals.
-fn milliseconds(started: Instant) -> f64 {
+pub(crate) fn milliseconds(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0
 }
 
@@ -224,8 +224,6 @@ pub struct Engine {
     /// The glossary, analysed on the first search that expands, so that
     /// opening stays cheap.
     glossary: OnceLock<glossary::Analysed>,
-    /// Recent answers (a server's engine only).
-    cache: Option<ResultCache>,
 }
 
 impl Engine {
@@ -253,21 +251,7 @@ impl Engine {
             analyzers,
             user_glossary: None,
             glossary: OnceLock::new(),
-            cache: None,
         })
-    }
-
-    /// Keeps the answers to the last `entries` distinct requests until the
-    /// index changes; 0 keeps none.
-    pub fn with_cache(mut self, entries: usize) -> Engine {
-        self.cache = NonZeroUsize::new(entries).map(ResultCache::new);
-        self
-    }
-
-    /// Lookups in the cache that found an answer, and that did not; `None`
-    /// without a cache.
-    pub fn cache_counts(&self) -> Option<(u64, u64)> {
-        self.cache.as_ref().map(ResultCache::counts)
     }
 
     /// Adds a user's glossary (`--glossary FILE`) to the bundled one.
@@ -292,6 +276,12 @@ impl Engine {
                 None => Vec::new(),
             })
         })
+    }
+
+    /// The state of the index searches see now; it changes when the reader
+    /// loads a new commit.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
     }
 
     /// A searcher on the latest state the reader has loaded.
@@ -340,14 +330,8 @@ impl Engine {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
         request.validate()?;
-        let searcher = self.reader.searcher();
-        let generation = searcher.generation().generation_id();
-        if let Some(cached) = self.cache.as_ref().and_then(|c| c.get(generation, request)) {
-            let mut results = SearchResults::clone(&cached);
-            results.took_ms = milliseconds(started);
-            return Ok(results);
-        }
         let parsed = query::parse(&request.query)?;
+        let searcher = self.reader.searcher();
         let vocabulary = Vocabulary::new(&searcher, self.fields.fold)?;
         let present = self.languages_present(&searcher)?;
         let plan = self.plan(&parsed.clauses, request.expand, &vocabulary, &present)?;
@@ -391,9 +375,6 @@ impl Engine {
             expanded: plan.expanded,
             suggestion,
         };
-        if let Some(cache) = &self.cache {
-            cache.put(generation, request.clone(), Arc::new(results.clone()));
-        }
         Ok(results)
     }
 

@@ -9,8 +9,9 @@
 mod http;
 mod log;
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::Serialize;
 pub use tiny_http::Method;
@@ -19,9 +20,10 @@ pub use http::{bind, serve, Limits};
 pub use log::Metrics;
 
 use crate::analysis::Lang;
+use crate::cache::ResultCache;
 use crate::error::Error;
 use crate::render;
-use crate::search::{Engine, SearchRequest};
+use crate::search::{milliseconds, Engine, SearchRequest};
 use crate::segment::SegmentKind;
 use crate::web;
 
@@ -98,6 +100,15 @@ impl Answer {
         }
     }
 
+    /// JSON already written.
+    fn json_body(status: u16, body: String) -> Answer {
+        Answer {
+            status,
+            body,
+            headers: Vec::new(),
+        }
+    }
+
     /// A page or file with its content type; HTML gets the security policy.
     fn content(content_type: &'static str, body: String) -> Answer {
         let mut headers = vec![("Content-Type", content_type.to_string())];
@@ -149,7 +160,43 @@ pub struct Policy {
     /// Origins (`https://intranet.example`) allowed cross-origin calls;
     /// none by default.
     pub cors: Vec<String>,
+    /// Answers to distinct searches kept until the index changes; 0 keeps
+    /// none.
+    pub cache_entries: usize,
 }
+
+/// A search answer kept by the cache: its JSON after the leading
+/// `{"took_ms":…,` (see [`SearchResults::took_ms`]).
+pub struct CachedAnswer {
+    rest: String,
+}
+
+impl CachedAnswer {
+    const HEAD: &'static str = "{\"took_ms\":";
+
+    /// Splits a serialized answer; `None` if it does not start with the time.
+    fn new(json: &str) -> Option<CachedAnswer> {
+        let after = json.strip_prefix(Self::HEAD)?;
+        let (_, rest) = after.split_once(',')?;
+        Some(CachedAnswer {
+            rest: rest.to_string(),
+        })
+    }
+
+    /// The answer with `took_ms` as its time.
+    fn body(&self, took_ms: f64) -> String {
+        let mut body = String::with_capacity(self.rest.len() + 24);
+        body.push_str(Self::HEAD);
+        // Written as serde_json writes it: `3.0`, not `3`.
+        body.push_str(&serde_json::to_string(&took_ms).unwrap_or_else(|_| "0.0".into()));
+        body.push(',');
+        body.push_str(&self.rest);
+        body
+    }
+}
+
+/// The server's cache of search answers.
+pub type AnswerCache = ResultCache<CachedAnswer>;
 
 /// The engine, the access rules and the counters: everything a worker
 /// needs to answer a request.
@@ -160,17 +207,20 @@ pub struct Service {
     /// equality), and equal lengths whatever the token.
     token: Option<blake3::Hash>,
     metrics: Metrics,
+    cache: Option<AnswerCache>,
 }
 
 impl Service {
     /// A service answering from `engine` under `policy`.
     pub fn new(engine: Arc<Engine>, policy: Policy) -> Service {
         let token = policy.token.as_deref().map(|t| blake3::hash(t.as_bytes()));
+        let cache = NonZeroUsize::new(policy.cache_entries).map(ResultCache::new);
         Service {
             engine,
             policy,
             token,
             metrics: Metrics::default(),
+            cache,
         }
     }
 
@@ -200,7 +250,7 @@ impl Service {
                 &request.url,
                 request.accept.as_deref(),
                 &self.engine,
-                Some(&self.metrics),
+                Some((&self.metrics, self.cache.as_ref())),
             )
         };
         if let Some(origin) = origin {
@@ -261,14 +311,14 @@ pub fn handle_with_accept(
     route_request(method, url, accept, engine, None)
 }
 
-/// Routes one request; `/metrics` shows `metrics` (empty counters when
-/// there are none).
+/// Routes one request; `/metrics` shows the server's counters (empty
+/// without a server), and searches go through its cache when it has one.
 fn route_request(
     method: &Method,
     url: &str,
     accept: Option<&str>,
     engine: &Engine,
-    metrics: Option<&Metrics>,
+    server: Option<(&Metrics, Option<&AnswerCache>)>,
 ) -> Answer {
     if url.len() > MAX_URL_BYTES {
         return Answer::error(414, &format!("URL longer than {MAX_URL_BYTES} bytes"));
@@ -283,12 +333,12 @@ fn route_request(
         return answer;
     }
     let result = match route {
-        Route::Search => search(query, engine),
+        Route::Search => search(query, engine, server.and_then(|(_, cache)| cache)),
         Route::Documents => documents(engine),
         Route::Health => health(engine),
-        Route::Metrics => match metrics {
-            Some(metrics) => metrics_page(engine, metrics),
-            None => metrics_page(engine, &Metrics::default()),
+        Route::Metrics => match server {
+            Some((metrics, cache)) => metrics_page(engine, metrics, cache),
+            None => metrics_page(engine, &Metrics::default(), None),
         },
         Route::Segment(id) => segment(id, prefers_html(accept), engine),
         Route::Asset(content_type, body) => Ok(Answer::content(content_type, body.to_string())),
@@ -378,11 +428,15 @@ fn health(engine: &Engine) -> Result<Answer, Error> {
 }
 
 /// `GET /metrics`: the counters in Prometheus' text format.
-fn metrics_page(engine: &Engine, metrics: &Metrics) -> Result<Answer, Error> {
+fn metrics_page(
+    engine: &Engine,
+    metrics: &Metrics,
+    cache: Option<&AnswerCache>,
+) -> Result<Answer, Error> {
     let (documents, segments) = engine.counts()?;
     let mut answer = Answer::content(
         "text/plain; version=0.0.4; charset=utf-8",
-        metrics.render(documents, segments, engine.cache_counts()),
+        metrics.render(documents, segments, cache.map(ResultCache::counts)),
     );
     answer.headers.push(("Cache-Control", "no-store".into()));
     Ok(answer)
@@ -393,10 +447,25 @@ fn documents(engine: &Engine) -> Result<Answer, Error> {
     Ok(Answer::json(200, &engine.documents()?))
 }
 
-fn search(query: &str, engine: &Engine) -> Result<Answer, Error> {
+/// `GET /search`, from the cache when the same request was answered on
+/// the same state of the index.
+fn search(query: &str, engine: &Engine, cache: Option<&AnswerCache>) -> Result<Answer, Error> {
+    let started = Instant::now();
     let request = search_request(query)?;
-    let results = engine.search(&request)?;
-    Ok(Answer::json(200, &results))
+    let Some(cache) = cache else {
+        return Ok(Answer::json(200, &engine.search(&request)?));
+    };
+    // Read before searching: an answer is never kept under a generation
+    // newer than the one it was computed on.
+    let generation = engine.generation();
+    if let Some(cached) = cache.get(generation, &request) {
+        return Ok(Answer::json_body(200, cached.body(milliseconds(started))));
+    }
+    let answer = Answer::json(200, &engine.search(&request)?);
+    if let Some(cached) = CachedAnswer::new(&answer.body) {
+        cache.put(generation, request, Arc::new(cached));
+    }
+    Ok(answer)
 }
 
 /// Reads `q`, `limit`, `offset` and the filters (`kind`, `doc`, `city`,
@@ -489,6 +558,23 @@ fn number(name: &'static str, value: &str) -> Result<usize, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cached_answer_is_the_same_json_with_a_new_time() {
+        let results = crate::search::SearchResults {
+            took_ms: 12.5,
+            query: "a, b".into(),
+            total: 3,
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&results).unwrap();
+        let cached = CachedAnswer::new(&json).unwrap();
+        let again: serde_json::Value = serde_json::from_str(&cached.body(0.04)).unwrap();
+        let mut expected: serde_json::Value = serde_json::from_str(&json).unwrap();
+        expected["took_ms"] = 0.04.into();
+        assert_eq!(again, expected);
+        assert!(CachedAnswer::new("{\"query\":\"x\"}").is_none());
+    }
 
     #[test]
     fn parameters_are_decoded() {

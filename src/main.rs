@@ -188,6 +188,8 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
                     person,
                 },
                 expand: !no_expand,
+                // The terminal shows no facets; JSON has them all.
+                facets: json,
             };
             let results = engine.search(&request)?;
             if json {

@@ -99,6 +99,9 @@ pub struct SearchRequest {
     pub filters: Filters,
     /// Also search the glossary equivalents of the query's terms.
     pub expand: bool,
+    /// Count the facets (a pass over every match); without them, the
+    /// results' facets are empty.
+    pub facets: bool,
 }
 
 impl SearchRequest {
@@ -111,6 +114,7 @@ impl SearchRequest {
             kind: None,
             filters: Filters::default(),
             expand: true,
+            facets: true,
         }
     }
 
@@ -343,7 +347,13 @@ impl Engine {
             None => Ranking::default(),
         };
         let (facets, total) = match plan.tiers.as_ref().and_then(|t| t.last()) {
-            Some(any) => self.facets(&searcher, request, &plan.excluded, any.as_ref())?,
+            Some(any) if request.facets => {
+                self.facets(&searcher, request, &plan.excluded, any.as_ref())?
+            }
+            Some(any) => {
+                let all = with_filters(any.as_ref(), &filters, None);
+                (Facets::default(), searcher.search(&all, &Count)?)
+            }
             None => (Facets::default(), 0),
         };
         let addresses = ranking.hits;

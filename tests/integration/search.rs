@@ -189,3 +189,29 @@ fn a_query_may_be_several_arguments() {
     let two = search(&env, &["refugies", "syriens"]);
     assert_eq!(one.ids(), two.ids());
 }
+
+/// The terminal skips the facets, not the count: it says as many hits as
+/// JSON, for a word alone, several words (several tiers) and a filter.
+#[test]
+fn the_terminal_counts_the_hits_json_counts() {
+    let env = Env::sfax_indexed();
+    for query in [
+        &["migrants"][..],
+        &["cadre", "juridique", "financement"],
+        &["coordination", "--kind", "practice"],
+    ] {
+        let total = search(&env, query).total;
+        assert!(total > 0, "{query:?}");
+        let mut args = vec!["search"];
+        args.extend(query);
+        let run = env.run(&args);
+        run.success();
+        let hits = if total == 1 { "hit" } else { "hits" };
+        let line = format!("{total} {hits} for");
+        assert!(
+            run.stdout.contains(&line),
+            "{query:?}: {line}\n{}",
+            run.stdout
+        );
+    }
+}

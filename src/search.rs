@@ -933,12 +933,27 @@ impl<'a> Vocabulary<'a> {
         };
         let term = Term::from_field_text(self.field, word);
         let automaton = FuzzyTermQuery::new(term, distance, true).automaton()?;
+        // Corrections keep the first letter: people rarely mistype it (a
+        // typo there counts double in Meilisearch), and the walk through
+        // the vocabulary then covers one letter's words, not all of them.
+        let Some(first) = word.chars().next() else {
+            return Ok(Vec::new());
+        };
+        let mut buffer = [0u8; 4];
+        let from = first.encode_utf8(&mut buffer).as_bytes().to_vec();
+        let mut to = from.clone();
+        if let Some(last) = to.last_mut() {
+            // The last byte of a UTF-8 character is below 0xC0.
+            *last += 1;
+        }
         let mut found: BTreeMap<String, u32> = BTreeMap::new();
         for segment in self.searcher.segment_readers() {
             let index = segment.inverted_index(self.field)?;
             let mut stream = index
                 .terms()
                 .search(&automaton)
+                .ge(&from)
+                .lt(&to)
                 .into_stream()
                 .map_err(tantivy::TantivyError::from)?;
             while stream.advance() {

@@ -181,4 +181,8 @@ fn corrections_rank_below_exact_matches_and_only_for_long_words() {
     assert_eq!(run.code, 1);
     let typo = search(&env, &["coordinaton"]);
     assert_eq!(typo.titles()[0], "Faute", "the word as typed comes first");
+    // A correction keeps the first letter: `foordination` is one edit
+    // from `coordination` but corrects to nothing.
+    let run = env.run(["search", "--json", "foordination"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
 }

@@ -172,6 +172,19 @@ Examples:
         #[arg(long)]
         json: bool,
     },
+    /// Write every segment of the index as JSON, one per line (NDJSON)
+    #[command(after_help = "\
+Each line is a segment as GET /segments/ID gives it (text, kind, title,
+report, date, city, organisations, language…), without its neighbours.
+The lines load as they are into another engine when a deployment outgrows
+one machine: Elasticsearch or OpenSearch (_bulk), Quickwit, Meilisearch.
+
+Exit status: 0 when the index holds segments, 1 when it is empty, 2 on error.
+
+Examples:
+  palabre export > segments.ndjson
+  palabre export | gzip > segments.ndjson.gz")]
+    Export,
     /// Answer searches over HTTP: the search page at /, GET /search?q=…,
     /// GET /segments/ID, GET /documents, GET /health, GET /openapi.json
     #[command(after_help = "\

@@ -245,6 +245,22 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
                 FOUND
             })
         }
+        Command::Export => {
+            let engine = Engine::open(&paths.index)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut written = 0_usize;
+            engine.each_passage(|passage| -> anyhow::Result<()> {
+                // Written as bytes so that a closed pipe (`| head`) is an
+                // io::Error, which ends the program quietly.
+                let mut line = serde_json::to_vec(&passage)?;
+                line.push(b'\n');
+                out.write_all(&line)?;
+                written += 1;
+                Ok(())
+            })?;
+            out.flush()?;
+            Ok(if written == 0 { NOT_FOUND } else { FOUND })
+        }
         Command::Serve {
             bind: _,
             threads,

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{BooleanQuery, Occur, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
@@ -85,35 +85,72 @@ impl Engine {
             .next()
             .ok_or_else(|| Error::UnknownSegment(id.to_string()))?;
         let doc: TantivyDocument = searcher.doc(address)?;
-        let text = |field: Field| first_text(&doc, field).unwrap_or_default();
-        let report_name = text(fields.doc);
-        let ordinal = doc
+        let mut passage = passage_of(&doc, fields);
+        let (previous, next) = neighbours(&searcher, fields, &passage.doc, passage.ordinal)?;
+        passage.report = report_record(&searcher, fields, &passage.doc)?;
+        passage.previous = previous;
+        passage.next = next;
+        Ok(passage)
+    }
+
+    /// Calls `each` with every segment of the index in full (without its
+    /// neighbours and report record), in index order: what `palabre
+    /// export` writes. Stops at the first error `each` returns.
+    pub fn each_passage<E: From<Error>>(
+        &self,
+        mut each: impl FnMut(Passage) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let searcher = self.searcher();
+        let fields = self.fields();
+        let segments = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(AllQuery) as Box<dyn tantivy::query::Query>,
+            ),
+            (Occur::MustNot, term(fields.kind, REPORT_KIND)),
+        ]);
+        let mut addresses: Vec<DocAddress> = searcher
+            .search(&segments, &DocSetCollector)
+            .map_err(Error::from)?
+            .into_iter()
+            .collect();
+        addresses.sort();
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address).map_err(Error::from)?;
+            each(passage_of(&doc, fields))?;
+        }
+        Ok(())
+    }
+}
+
+/// A stored segment as a passage, without its neighbours and report record.
+fn passage_of(doc: &TantivyDocument, fields: &Fields) -> Passage {
+    let text = |field: Field| first_text(doc, field).unwrap_or_default();
+    let id = text(fields.id);
+    Passage {
+        url: segment_url(&id),
+        id,
+        kind: text(fields.kind),
+        title: text(fields.title),
+        part: first_text(doc, fields.part),
+        ordinal: doc
             .get_first(fields.ordinal)
             .and_then(|v| v.as_u64())
-            .unwrap_or_default();
-        let (previous, next) = neighbours(&searcher, fields, &report_name, ordinal)?;
-        Ok(Passage {
-            id: text(fields.id),
-            kind: text(fields.kind),
-            title: text(fields.title),
-            part: first_text(&doc, fields.part),
-            ordinal,
-            text: text(fields.text),
-            lang: text(fields.lang),
-            city: first_text(&doc, fields.city),
-            organisations: doc
-                .get_all(fields.org)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            doc_title: text(fields.doc_title),
-            date: first_text(&doc, fields.date),
-            year: doc.get_first(fields.year).and_then(|v| v.as_u64()),
-            url: segment_url(id),
-            report: report_record(&searcher, fields, &report_name)?,
-            doc: report_name,
-            previous,
-            next,
-        })
+            .unwrap_or_default(),
+        text: text(fields.text),
+        lang: text(fields.lang),
+        city: first_text(doc, fields.city),
+        organisations: doc
+            .get_all(fields.org)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        doc_title: text(fields.doc_title),
+        date: first_text(doc, fields.date),
+        year: doc.get_first(fields.year).and_then(|v| v.as_u64()),
+        doc: text(fields.doc),
+        report: None,
+        previous: None,
+        next: None,
     }
 }
 

@@ -47,3 +47,46 @@ fn an_empty_index_lists_nothing() {
     run.not_found();
     assert!(run.json::<Vec<Document>>().is_empty());
 }
+
+/// `palabre export`: every segment of every report, one JSON object per
+/// line, with its text and metadata; the report records stay out.
+#[test]
+fn export_writes_every_segment_as_a_json_line() {
+    let env = Env::sfax();
+    env.write(TUNIS_DOC, TUNIS);
+    env.run(["index"]).success();
+    let run = env.run(["export"]);
+    run.success();
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let sfax: Vec<&serde_json::Value> = lines.iter().filter(|l| l["doc"] == SFAX_DOC).collect();
+    assert_eq!(sfax.len(), SFAX_SEGMENTS);
+    assert!(lines.iter().any(|l| l["doc"] == TUNIS_DOC));
+    assert!(lines
+        .iter()
+        .all(|l| l["kind"] == "section" || l["kind"] == "practice"));
+    let brital = sfax
+        .iter()
+        .find(|l| l["title"].as_str().unwrap().contains("Brital"))
+        .unwrap();
+    assert!(brital["text"]
+        .as_str()
+        .unwrap()
+        .contains("réfugiés syriens"));
+    assert_eq!(brital["date"], "2019-06-25");
+    let id = brital["id"].as_str().unwrap();
+    assert_eq!(brital["url"], format!("/segments/{id}"));
+    // The same text as `show`.
+    let shown = env.run(["show", "--json", id]);
+    let shown: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(shown["text"], brital["text"]);
+
+    let empty = Env::empty();
+    empty.run(["index"]).success();
+    let run = empty.run(["export"]);
+    run.not_found();
+    assert_eq!(run.stdout, "");
+}

@@ -26,8 +26,8 @@ use crate::analysis::{self, Lang};
 use crate::corpus::{self, ReportFile};
 use crate::error::{Error, Result};
 use crate::language::Detector;
-use crate::schema::{self, Fields, ReportRecord, REPORT_KIND};
 use crate::pipeline;
+use crate::schema::{self, Fields, ReportRecord, REPORT_KIND};
 use crate::segment;
 
 /// Memory for the indexing threads, shared among them.
@@ -309,29 +309,35 @@ pub fn run_with_progress(
     // does not grow with the corpus.
     let mut pending: Vec<Pending> = Vec::new();
     let checked = |file: &ReportFile| check(file, old.get(&file.doc));
-    pipeline::ordered_map(&files, threads, WINDOW_PER_THREAD * threads, checked, |i, checked| {
-        let Some(file) = files.get(i) else {
-            return Ok(());
-        };
-        reading.files_done += 1;
-        match checked {
-            Checked::Unreadable(error) => summary.skipped.push(skipped(file, &error)),
-            Checked::Unchanged(bytes) => {
-                reading.bytes_done += bytes;
-                summary.unchanged += 1;
+    pipeline::ordered_map(
+        &files,
+        threads,
+        WINDOW_PER_THREAD * threads,
+        checked,
+        |i, checked| {
+            let Some(file) = files.get(i) else {
+                return Ok(());
+            };
+            reading.files_done += 1;
+            match checked {
+                Checked::Unreadable(error) => summary.skipped.push(skipped(file, &error)),
+                Checked::Unchanged(bytes) => {
+                    reading.bytes_done += bytes;
+                    summary.unchanged += 1;
+                }
+                Checked::Changed(bytes) => {
+                    reading.bytes_done += bytes;
+                    pending.push(Pending {
+                        file: file.clone(),
+                        bytes,
+                        was_indexed: old.contains_key(&file.doc),
+                    });
+                }
             }
-            Checked::Changed(bytes) => {
-                reading.bytes_done += bytes;
-                pending.push(Pending {
-                    file: file.clone(),
-                    bytes,
-                    was_indexed: old.contains_key(&file.doc),
-                });
-            }
-        }
-        progress(reading);
-        Ok::<(), Error>(())
-    })?;
+            progress(reading);
+            Ok::<(), Error>(())
+        },
+    )?;
     // Every file listed keeps its record for now: unchanged, replaced in
     // the second pass, or (unreadable now) left as it was indexed.
     for file in &files {

@@ -508,11 +508,15 @@ fn hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
 
-/// A report ready for the writer: its record (with the size read) and its
-/// tantivy documents.
+/// What the writer's side needs to know of a report [`prepare`]d for it,
+/// besides its documents.
 struct Prepared {
+    /// blake3 of the bytes indexed: a new file with the hash of a removed
+    /// one is that report renamed.
     hash: String,
+    /// Segments indexed.
     segments: usize,
+    /// Bytes read.
     bytes: u64,
 }
 

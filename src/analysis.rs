@@ -25,7 +25,7 @@
 //! differently, so `réfugiés` gives `refugi` but `refugies` gives `refug`
 //! (see the test `unaccented_spelling_can_stem_differently`).
 
-use std::borrow::Cow;
+use std::collections::HashMap;
 use std::mem;
 use std::sync::Arc;
 
@@ -631,16 +631,51 @@ fn fold_start_into<'b>(word: &str, letters: usize, buffer: &'b mut [u8]) -> Opti
 struct StemWrapper<T> {
     filter: StemFilter,
     inner: T,
+    cache: StemCache,
 }
 
-struct StemStream<T> {
+/// Most words a [`StemCache`] holds before it starts again from empty.
+const STEM_CACHE_WORDS: usize = 50_000;
+
+/// The stems of words already seen by this analyzer. Stemming (twice for an
+/// accented word) was most of the cost of indexing French text, and a few
+/// thousand words make most of any text, so each analyzer (tantivy keeps
+/// one per field and indexing thread) remembers them. A pure cache: the
+/// terms are the same with or without it.
+#[derive(Clone, Default)]
+struct StemCache(HashMap<String, Stems>);
+
+/// What [`StemFilter`] makes of one word.
+#[derive(Clone)]
+struct Stems {
+    /// The stem of the word as written, accents folded.
+    stem: String,
+    /// The stem of its unaccented spelling, when it differs.
+    unaccented: Option<String>,
+}
+
+impl StemFilter {
+    fn stems(&self, stemmer: &Stemmer, word: &str) -> Stems {
+        let stem = strip_accents(&stemmer.stem(word));
+        let unaccented = if self.unaccented_too && !word.is_ascii() {
+            let unaccented = strip_accents(word);
+            let other = stemmer.stem(&unaccented);
+            (other != stem.as_str()).then(|| other.into_owned())
+        } else {
+            None
+        };
+        Stems { stem, unaccented }
+    }
+}
+
+struct StemStream<'a, T> {
+    filter: &'a StemFilter,
     stemmer: Stemmer,
-    unaccented_too: bool,
-    gate: Option<Arc<StemGate>>,
+    cache: &'a mut StemCache,
     tail: T,
     token: Token,
     /// The unaccented spelling's stem, emitted next at the same position.
-    pending: Option<Token>,
+    pending: Option<String>,
 }
 
 impl TokenFilter for StemFilter {
@@ -650,18 +685,19 @@ impl TokenFilter for StemFilter {
         StemWrapper {
             filter: self,
             inner,
+            cache: StemCache::default(),
         }
     }
 }
 
 impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
-    type TokenStream<'a> = StemStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = StemStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         StemStream {
+            filter: &self.filter,
             stemmer: Stemmer::create(self.filter.algorithm),
-            unaccented_too: self.filter.unaccented_too,
-            gate: self.filter.gate.clone(),
+            cache: &mut self.cache,
             tail: self.inner.token_stream(text),
             token: Token::default(),
             pending: None,
@@ -672,47 +708,45 @@ impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
 /// Removes accents: `réfugiés` → `refugies`. Ligatures such as `œ` are left
 /// to tantivy's ASCII folding, which runs after this filter.
 fn strip_accents(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_owned();
+    }
     word.nfd().filter(|c| !is_combining_mark(*c)).collect()
 }
 
-impl<T: TokenStream> TokenStream for StemStream<T> {
+impl<T: TokenStream> TokenStream for StemStream<'_, T> {
     fn advance(&mut self) -> bool {
         if let Some(next) = self.pending.take() {
-            self.token = next;
+            self.token.text = next;
             return true;
         }
         if !self.tail.advance() {
             return false;
         }
-        // Copied, not taken: the tokenizer counts positions on its own
-        // token. `clone_from` reuses this token's text buffer.
+        // Copied, not taken: the tokenizer counts positions on its own token.
         self.token.clone_from(self.tail.token());
         if self
+            .filter
             .gate
             .as_ref()
             .is_some_and(|gate| !gate.admits(&self.token.text))
         {
+            // A snippet's word that cannot match: left as it is.
             return true;
         }
-        if self.token.text.is_ascii() {
-            // Most words: one stem, nothing to fold.
-            if let Cow::Owned(stem) = self.stemmer.stem(&self.token.text) {
-                self.token.text = stem;
+        let cache = &mut self.cache.0;
+        let stems = match cache.get(&self.token.text) {
+            Some(stems) => stems,
+            None => {
+                if cache.len() >= STEM_CACHE_WORDS {
+                    cache.clear();
+                }
+                let stems = self.filter.stems(&self.stemmer, &self.token.text);
+                cache.entry(self.token.text.clone()).or_insert(stems)
             }
-            return true;
-        }
-        let stem = strip_accents(&self.stemmer.stem(&self.token.text));
-        if self.unaccented_too {
-            let unaccented = strip_accents(&self.token.text);
-            let other = self.stemmer.stem(&unaccented);
-            if other != stem.as_str() {
-                self.pending = Some(Token {
-                    text: other.into_owned(),
-                    ..self.token.clone()
-                });
-            }
-        }
-        self.token.text = stem;
+        };
+        self.token.text.clone_from(&stems.stem);
+        self.pending.clone_from(&stems.unaccented);
         true
     }
 
@@ -1022,6 +1056,31 @@ mod tests {
             assert_eq!(got.get(1), Some(&(1, "2019".to_owned())), "{lang}");
         }
         assert!(manager.get("palabre_de").is_none());
+    }
+
+    #[test]
+    fn remembered_stems_give_the_same_terms() {
+        // One analyzer for several texts, as tantivy uses it: later texts
+        // meet words whose stems are cached, `réfugiés` with its two stems.
+        fn run(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+            let mut got = Vec::new();
+            let mut stream = analyzer.token_stream(text);
+            stream.process(&mut |t| got.push((t.position, t.text.clone())));
+            got
+        }
+        let first = "Les réfugiés et l'intégration des réfugiés";
+        let second = "réfugiés intégration refugies Intégration";
+        let mut analyzer = analyzer(Lang::Fr);
+        for text in [first, second, first] {
+            assert_eq!(run(&mut analyzer, text), analyze(Lang::Fr, text), "{text}");
+        }
+        // More words than the cache holds: it starts again, same terms.
+        let many: Vec<String> = (0..STEM_CACHE_WORDS + 10)
+            .map(|i| format!("réfugiés{i}"))
+            .collect();
+        let many = many.join(" ");
+        assert_eq!(run(&mut analyzer, &many).len(), STEM_CACHE_WORDS + 10);
+        assert_eq!(run(&mut analyzer, second), analyze(Lang::Fr, second));
     }
 
     #[test]

@@ -102,6 +102,13 @@ pub fn doc_name(corpus: &Path, path: &Path) -> String {
 /// Reads a file's bytes. Only regular files (or links to them) are read:
 /// reading a named pipe called `x.txt` would block the indexer for ever.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    file_size(path)?;
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// The size of a report file, refused as [`read_bytes`] would refuse it
+/// when it is not a regular file.
+pub fn file_size(path: &Path) -> Result<u64> {
     let metadata = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if !metadata.is_file() {
         return Err(Error::BadReport {
@@ -109,7 +116,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
             reason: "not a regular file".into(),
         });
     }
-    std::fs::read(path).map_err(|e| Error::io(path, e))
+    Ok(metadata.len())
 }
 
 pub use crate::decode::normalise;

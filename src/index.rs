@@ -20,17 +20,32 @@ use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term};
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{
+    Index, IndexSettings, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+};
 
 use crate::analysis::{self, Lang};
 use crate::corpus::{self, ReportFile};
 use crate::error::{Error, Result};
 use crate::language::Detector;
+use crate::pipeline;
 use crate::schema::{self, Fields, ReportRecord, REPORT_KIND};
 use crate::segment;
 
-/// Memory for the indexing threads, shared among them.
-const WRITER_MEMORY_BYTES: usize = 128 * 1024 * 1024;
+/// Memory for each indexing thread: the larger its segments, the fewer
+/// merges a large corpus needs (each thread writes a segment whenever its
+/// share is full).
+const WRITER_MEMORY_PER_THREAD: usize = 256 * 1024 * 1024;
+/// Indexing threads at most: more rarely help, and each takes its memory.
+const MAX_WRITER_THREADS: usize = 4;
+/// zstd level of the document store (see [`settings`]).
+const DOCSTORE_ZSTD_LEVEL: i32 = 3;
+/// Bytes of documents compressed together in the document store.
+const DOCSTORE_BLOCK_BYTES: usize = 64 * 1024;
+/// Files a worker thread may prepare ahead of the writer: enough to keep
+/// every thread busy, few enough that memory does not depend on the corpus.
+const WINDOW_PER_THREAD: usize = 4;
 /// Segments under this many documents count as one size when tantivy picks
 /// segments to merge, so the small segments of incremental runs merge among
 /// themselves. With tantivy's default (10,000), the third one-report run
@@ -175,9 +190,29 @@ fn open_for_writing(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
         });
     }
     let (schema, fields) = schema::build();
-    let index = Index::create_in_dir(dir, schema)?;
+    let index = Index::builder()
+        .schema(schema)
+        .settings(settings())
+        .create_in_dir(dir)?;
     analysis::register(index.tokenizers());
     Ok((index, fields))
+}
+
+/// How new indexes store documents: zstd on 64 KB blocks. The stored text
+/// (for snippets and `show`) is half of the index; zstd level 3 on 64 KB
+/// blocks makes it about half the size of tantivy's default (LZ4 on 16 KB
+/// blocks: 44 MB for 100 MB of text, 21 MB this way) for a few seconds of
+/// CPU per GB indexed. A search reads back one block per hit shown, which
+/// costs it a fraction of a millisecond. Older indexes keep their own
+/// setting (it is in their meta.json), so LZ4 stays compiled in to read them.
+fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(DOCSTORE_ZSTD_LEVEL),
+        }),
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..IndexSettings::default()
+    }
 }
 
 /// A file where the index folder should be would otherwise be taken for a
@@ -225,9 +260,9 @@ fn is_empty_folder(dir: &Path) -> Result<bool> {
 }
 
 fn writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+    let threads = pipeline::threads().clamp(1, MAX_WRITER_THREADS);
     let writer = index
-        .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)
+        .writer_with_num_threads(threads, threads * WRITER_MEMORY_PER_THREAD)
         .map_err(|e| match e {
             TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
                 path: dir.to_path_buf(),
@@ -297,28 +332,47 @@ pub fn run_with_progress(
     };
 
     let mut summary = IndexSummary::default();
-    // Files to (re-)index, with their content hash and whether an older
-    // version is in the index.
-    let mut pending: Vec<(ReportFile, Vec<u8>, String, bool)> = Vec::new();
-    for file in files {
-        reading.files_done += 1;
-        let bytes = match corpus::read_bytes(&file.path) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                summary.skipped.push(skipped(&file, &error));
-                // Keep what was indexed of a file that cannot be read now.
-                old.remove(&file.doc);
-                progress(reading);
-                continue;
+    let threads = pipeline::threads();
+    // First pass: which files are new or changed. Only files with a record
+    // in the index are read (to hash them); the others are new whatever
+    // their content, so a rebuild reads nothing here. No bytes are kept:
+    // the second pass reads each file again when its turn comes, so memory
+    // does not grow with the corpus.
+    let mut pending: Vec<Pending> = Vec::new();
+    let checked = |file: &ReportFile| check(file, old.get(&file.doc));
+    pipeline::ordered_map(
+        &files,
+        threads,
+        WINDOW_PER_THREAD * threads,
+        checked,
+        |i, checked| {
+            let Some(file) = files.get(i) else {
+                return Ok(());
+            };
+            reading.files_done += 1;
+            match checked {
+                Checked::Unreadable(error) => summary.skipped.push(skipped(file, &error)),
+                Checked::Unchanged(bytes) => {
+                    reading.bytes_done += bytes;
+                    summary.unchanged += 1;
+                }
+                Checked::Changed(bytes) => {
+                    reading.bytes_done += bytes;
+                    pending.push(Pending {
+                        file: file.clone(),
+                        bytes,
+                        was_indexed: old.contains_key(&file.doc),
+                    });
+                }
             }
-        };
-        reading.bytes_done += bytes.len() as u64;
-        progress(reading);
-        let hash = blake3::hash(&bytes).to_hex().to_string();
-        match old.remove(&file.doc) {
-            Some(record) if record.hash == hash => summary.unchanged += 1,
-            previous => pending.push((file, bytes, hash, previous.is_some())),
-        }
+            progress(reading);
+            Ok::<(), Error>(())
+        },
+    )?;
+    // Every file listed keeps its record for now: unchanged, replaced in
+    // the second pass, or (unreadable now) left as it was indexed.
+    for file in &files {
+        old.remove(&file.doc);
     }
     // The old records left have no file any more: their reports go. A new
     // file with the same content as one of them is that report renamed.
@@ -329,7 +383,6 @@ pub fn run_with_progress(
     }
     summary.removed = old.len();
 
-    let mut detector = None;
     let indexed_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -344,35 +397,36 @@ pub fn run_with_progress(
         files_done: 0,
         files_total: pending.len(),
         bytes_done: 0,
-        bytes_total: pending.iter().map(|p| p.1.len() as u64).sum(),
+        bytes_total: pending.iter().map(|p| p.bytes).sum(),
     };
     progress(indexing);
-    for (file, bytes, hash, was_indexed) in pending {
+    // Second pass: worker threads read, decode, segment, detect languages
+    // and build the documents; this thread adds them to the writer in file
+    // order, so the index is the same whatever the number of threads.
+    // lingua loads its models on first use: a run with nothing to index
+    // never pays for them.
+    let detector = Detector::new();
+    let prepare = |pending: &Pending| prepare(pending, &fields, &detector, indexed_at);
+    let window = WINDOW_PER_THREAD * threads;
+    pipeline::ordered_map(&pending, threads, window, prepare, |i, prepared| {
+        let Some(Pending {
+            file, was_indexed, ..
+        }) = pending.get(i)
+        else {
+            return Ok(());
+        };
         indexing.files_done += 1;
-        indexing.bytes_done += bytes.len() as u64;
-        let text = match corpus::decode(&file.path, &bytes) {
-            Ok(text) => text,
+        let (record, documents): (Prepared, _) = match prepared {
+            Ok(prepared) => prepared,
             Err(error) => {
                 // An older, readable version stays in the index.
-                summary.skipped.push(skipped(&file, &error));
+                summary.skipped.push(skipped(file, &error));
                 progress(indexing);
-                continue;
+                return Ok(());
             }
         };
-        let detector = detector.get_or_insert_with(Detector::new);
-        let report = segment::segment(&file.doc, &text);
-        let (lang, segment_langs) = languages(detector, &report);
-        let record = ReportRecord {
-            doc: file.doc.clone(),
-            doc_title: report.meta.title.clone(),
-            date: report.meta.date.clone(),
-            city: report.meta.city.clone(),
-            lang,
-            segments: report.segments.len(),
-            indexed_at,
-            hash,
-        };
-        if was_indexed {
+        indexing.bytes_done += record.bytes;
+        if *was_indexed {
             summary.updated += 1;
             writer.delete_term(Term::from_field_text(fields.doc, &file.doc));
         } else if let Some(count) = gone_hashes.get_mut(&record.hash).filter(|c| **c > 0) {
@@ -382,13 +436,14 @@ pub fn run_with_progress(
         } else {
             summary.added += 1;
         }
-        for doc in schema::documents(&fields, &report, &record, &segment_langs) {
+        for doc in documents {
             writer.add_document(doc)?;
         }
-        summary.segments_written += report.segments.len();
-        log::debug!("indexed {} ({} segments)", file.doc, report.segments.len());
+        summary.segments_written += record.segments;
+        log::debug!("indexed {} ({} segments)", file.doc, record.segments);
         progress(indexing);
-    }
+        Ok::<(), Error>(())
+    })?;
     progress(Progress {
         stage: Stage::Committing,
         files_done: indexing.files_done,
@@ -414,15 +469,95 @@ pub fn run_with_progress(
     Ok(summary)
 }
 
-/// The report's language, detected on its whole text, and each segment's.
+/// A file the second pass (re-)indexes.
+struct Pending {
+    file: ReportFile,
+    /// Its size when the first pass saw it.
+    bytes: u64,
+    /// Whether an older version is in the index.
+    was_indexed: bool,
+}
+
+/// What the first pass found out about a file.
+enum Checked {
+    /// It cannot be read now.
+    Unreadable(Error),
+    /// Same content as indexed; its size.
+    Unchanged(u64),
+    /// New or changed; its size.
+    Changed(u64),
+}
+
+/// Whether `file` differs from its `record` in the index. A file without a
+/// record is new: only its size is read.
+fn check(file: &ReportFile, record: Option<&ReportRecord>) -> Checked {
+    let Some(record) = record else {
+        return match corpus::file_size(&file.path) {
+            Ok(size) => Checked::Changed(size),
+            Err(error) => Checked::Unreadable(error),
+        };
+    };
+    match corpus::read_bytes(&file.path) {
+        Ok(bytes) if hash(&bytes) == record.hash => Checked::Unchanged(bytes.len() as u64),
+        Ok(bytes) => Checked::Changed(bytes.len() as u64),
+        Err(error) => Checked::Unreadable(error),
+    }
+}
+
+fn hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+/// What the writer's side needs to know of a report [`prepare`]d for it,
+/// besides its documents.
+struct Prepared {
+    /// blake3 of the bytes indexed: a new file with the hash of a removed
+    /// one is that report renamed.
+    hash: String,
+    /// Segments indexed.
+    segments: usize,
+    /// Bytes read.
+    bytes: u64,
+}
+
+/// Reads, decodes and segments a pending file, detects its languages and
+/// builds its documents: everything but the writer, on a worker thread.
+/// The hash is that of the bytes read here, which are the ones indexed.
+fn prepare(
+    pending: &Pending,
+    fields: &Fields,
+    detector: &Detector,
+    indexed_at: u64,
+) -> Result<(Prepared, Vec<TantivyDocument>)> {
+    let file = &pending.file;
+    let bytes = corpus::read_bytes(&file.path)?;
+    let text = corpus::decode(&file.path, &bytes)?;
+    let report = segment::segment(&file.doc, &text);
+    let (lang, segment_langs) = languages(detector, &report);
+    let record = ReportRecord {
+        doc: file.doc.clone(),
+        doc_title: report.meta.title.clone(),
+        date: report.meta.date.clone(),
+        city: report.meta.city.clone(),
+        lang,
+        segments: report.segments.len(),
+        indexed_at,
+        hash: hash(&bytes),
+    };
+    let documents = schema::documents(fields, &report, &record, &segment_langs);
+    let prepared = Prepared {
+        hash: record.hash,
+        segments: record.segments,
+        bytes: bytes.len() as u64,
+    };
+    Ok((prepared, documents))
+}
+
+/// The report's language, detected on a sample of its text, and each
+/// segment's.
 fn languages(detector: &Detector, report: &segment::Report) -> (Lang, Vec<Lang>) {
-    let body: String = report
-        .segments
-        .iter()
-        .map(|s| s.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let lang = detector.detect(&body).unwrap_or(Lang::Fr);
+    let texts = report.segments.iter().map(|s| s.text.as_str());
+    let lang = detector.detect_parts(texts).unwrap_or(Lang::Fr);
     let segment_langs = report
         .segments
         .iter()

@@ -25,6 +25,7 @@ pub mod glossary;
 pub mod index;
 pub mod language;
 pub mod passage;
+pub mod pipeline;
 pub mod query;
 pub mod render;
 pub mod schema;

@@ -140,6 +140,15 @@ fn lang_slot(lang: Lang) -> usize {
 pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let keyword = STRING | STORED | FAST;
+    // Fields that hold one value per document and only ever filter or look
+    // up: a field norm (one byte per document and field, 1.3 MB per field
+    // at 1 GB of text) would always be 1, and BM25 reads a constant 1
+    // without it, so scores are unchanged. `org` and `person` hold several
+    // values and keep theirs.
+    let without_norms = |options: TextOptions| match options.get_indexing_options().cloned() {
+        Some(indexing) => options.set_indexing_options(indexing.set_fieldnorms(false)),
+        None => options,
+    };
     let analysed = |lang: Lang| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -147,31 +156,33 @@ pub fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
-    let folded = |record: IndexRecordOption| {
+    let folded = |record: IndexRecordOption, fieldnorms: bool| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(analysis::FOLD_TOKENIZER)
-                .set_index_option(record),
+                .set_index_option(record)
+                .set_fieldnorms(fieldnorms),
         )
     };
     let fields = Fields {
-        id: builder.add_text_field(name::ID, STRING | STORED),
-        doc: builder.add_text_field(name::DOC, keyword.clone()),
+        id: builder.add_text_field(name::ID, without_norms(STRING | STORED)),
+        doc: builder.add_text_field(name::DOC, without_norms(keyword.clone())),
         doc_title: builder.add_text_field(name::DOC_TITLE, STORED),
-        kind: builder.add_text_field(name::KIND, keyword.clone()),
+        kind: builder.add_text_field(name::KIND, without_norms(keyword.clone())),
         title: builder.add_text_field(name::TITLE, STORED),
         text: builder.add_text_field(name::TEXT, STORED),
-        lang: builder.add_text_field(name::LANG, keyword.clone()),
+        lang: builder.add_text_field(name::LANG, without_norms(keyword.clone())),
         date: builder.add_text_field(name::DATE, STORED),
         year: builder.add_u64_field(name::YEAR, INDEXED | STORED | FAST),
-        city: builder.add_text_field(name::CITY, keyword.clone()),
+        city: builder.add_text_field(name::CITY, without_norms(keyword.clone())),
         org: builder.add_text_field(name::ORG, keyword.clone()),
         person: builder.add_text_field(name::PERSON, keyword),
         speaker: builder.add_text_field(
             name::SPEAKER,
-            folded(IndexRecordOption::WithFreqsAndPositions),
+            folded(IndexRecordOption::WithFreqsAndPositions, true),
         ),
-        fold: builder.add_text_field(name::FOLD, folded(IndexRecordOption::Basic)),
+        // Never scored: typo tolerance reads its terms and their counts.
+        fold: builder.add_text_field(name::FOLD, folded(IndexRecordOption::Basic, false)),
         part: builder.add_text_field(name::PART, STORED),
         ordinal: builder.add_u64_field(name::ORDINAL, STORED | FAST),
         hash: builder.add_text_field(name::HASH, STORED),

@@ -476,6 +476,10 @@ pub fn clean_markdown(text: &str) -> String {
         Some(len) => text.split_at(len),
         None => ("", text),
     };
+    // Most paragraphs have no Markdown at all: only the spaces to collapse.
+    if !rest.contains(['[', '*', '`', '_']) {
+        return collapse_spaces(&format!("{marker}{rest}"));
+    }
     let mut out = String::with_capacity(text.len());
     out.push_str(marker);
     let chars: Vec<char> = rest.chars().collect();
@@ -545,7 +549,10 @@ fn collapse_spaces(text: &str) -> String {
     }
     // "disponible [ici](#))." leaves "disponible ici)." — fine; but a link
     // whose label was empty leaves a space before punctuation.
-    out.replace(" .", ".").replace(" ,", ",")
+    if out.contains(" .") || out.contains(" ,") {
+        return out.replace(" .", ".").replace(" ,", ",");
+    }
+    out
 }
 
 const MONTHS: [(&str, u8); 40] = [

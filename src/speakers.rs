@@ -60,6 +60,10 @@ const MAX_NAME_WORDS: usize = 5;
 
 /// The people introduced in `text`, in order, without repeats.
 pub fn introduced(text: &str) -> Vec<Person> {
+    // A title is needed first; most segments have none.
+    if !text.split_whitespace().any(|word| TITLES.contains(&word)) {
+        return Vec::new();
+    }
     let mut people: Vec<Person> = Vec::new();
     let words: Vec<(usize, &str)> = word_starts(text);
     for (i, (_, word)) in words.iter().enumerate() {
@@ -79,6 +83,10 @@ pub fn introduced(text: &str) -> Vec<Person> {
 /// Names of the people among `known` that `text` mentions, introduced or
 /// by title and surname ("M. Aydi").
 pub fn mentioned<'a>(text: &str, known: &'a [Person]) -> Vec<&'a Person> {
+    // Most reports introduce nobody: no need to split their text.
+    if known.is_empty() {
+        return Vec::new();
+    }
     let words = word_starts(text);
     let mut found: Vec<&Person> = Vec::new();
     for (i, (_, word)) in words.iter().enumerate() {

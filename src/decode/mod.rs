@@ -22,7 +22,7 @@ mod text;
 
 use std::path::Path;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::error::{Error, Result};
 
@@ -100,10 +100,17 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
 /// NFC (so a decomposed `é` is one letter for the tokenizer), `\n` line
 /// ends, form feeds (page breaks) as blank lines, no byte-order mark.
 pub fn normalise(text: &str) -> String {
-    let unified = text
-        .replace("\r\n", "\n")
-        .replace(['\r', '\u{c}'], "\n")
-        .replace('\u{feff}', "");
+    let unified = if text.contains(['\r', '\u{c}', '\u{feff}']) {
+        text.replace("\r\n", "\n")
+            .replace(['\r', '\u{c}'], "\n")
+            .replace('\u{feff}', "")
+    } else {
+        text.to_owned()
+    };
+    // Most text is NFC already: the quick check spares composing it again.
+    if is_nfc_quick(unified.chars()) == IsNormalized::Yes {
+        return unified;
+    }
     unified.nfc().collect()
 }
 

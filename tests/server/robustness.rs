@@ -322,18 +322,27 @@ fn sigterm_finishes_the_request_in_flight_and_exits_0() {
 fn repeated_searches_come_from_the_cache() {
     let server = Server::start();
     let path = "/search?q=cadre+juridique&kind=section";
-    let first: serde_json::Value = serde_json::from_str(&get(&server, path, "").body).unwrap();
-    let second: serde_json::Value = serde_json::from_str(&get(&server, path, "").body).unwrap();
-    assert!(first["total"].as_u64().unwrap() > 0, "{first}");
-    assert_eq!(first["hits"], second["hits"]);
-    assert_eq!(first["facets"], second["facets"]);
-    let metrics = get(&server, "/metrics", "").body;
-    for line in [
-        "palabre_search_cache_hits_total 1",
-        "palabre_search_cache_misses_total 1",
-    ] {
-        assert!(metrics.lines().any(|l| l == line), "{line}\n{metrics}");
+    let answers: Vec<serde_json::Value> = (0..5)
+        .map(|_| serde_json::from_str(&get(&server, path, "").body).unwrap())
+        .collect();
+    assert!(answers[0]["total"].as_u64().unwrap() > 0, "{}", answers[0]);
+    for answer in &answers[1..] {
+        assert_eq!(answer["hits"], answers[0]["hits"]);
+        assert_eq!(answer["facets"], answers[0]["facets"]);
     }
+    let metrics = get(&server, "/metrics", "").body;
+    let counter = |name: &str| -> u64 {
+        let line = metrics.lines().find(|l| l.starts_with(name)).unwrap();
+        line[name.len()..].trim().parse().unwrap()
+    };
+    // The reader may load the index's state once more just after start-up
+    // (a new generation empties the cache): at most two misses.
+    let (hits, misses) = (
+        counter("palabre_search_cache_hits_total"),
+        counter("palabre_search_cache_misses_total"),
+    );
+    assert_eq!(hits + misses, 5, "{metrics}");
+    assert!(hits >= 3, "{metrics}");
 
     let uncached = Server::start_with(&["--cache-entries", "0"], &[]);
     get(&uncached, path, "");

@@ -215,3 +215,42 @@ fn the_terminal_counts_the_hits_json_counts() {
         );
     }
 }
+
+/// A facet lists its 100 most frequent values, not every report a common
+/// word is in.
+#[test]
+fn a_facet_lists_at_most_a_hundred_values() {
+    let env = Env::empty();
+    for i in 0..105 {
+        // The last three reports speak of migrants in two sections.
+        let more = if i >= 102 {
+            "\n\nSuite\n\nDes migrants encore.\n"
+        } else {
+            ""
+        };
+        env.write(
+            &format!("r{i:03}.txt"),
+            &format!(
+                "Rapport {i}\n\n3 mars 2020, Rabat\n\nAccueil\n\nLes migrants arrivent.\n{more}"
+            ),
+        );
+    }
+    let results = search(&env, &["migrants"]);
+    assert_eq!(results.total, 108);
+    let docs = &results.facets["doc"];
+    assert_eq!(docs.len(), 100);
+    // The most frequent first, then by name.
+    let first: Vec<(&str, usize)> = docs[..4]
+        .iter()
+        .map(|d| (d.value.as_str(), d.count))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            ("r102.txt", 2),
+            ("r103.txt", 2),
+            ("r104.txt", 2),
+            ("r000.txt", 1)
+        ]
+    );
+}

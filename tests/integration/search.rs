@@ -254,3 +254,25 @@ fn a_facet_lists_at_most_a_hundred_values() {
         ]
     );
 }
+
+/// The index's report records (one per report, with its metadata) are
+/// never hits, nor counted in the facets, even for the words of a
+/// report's title and city.
+#[test]
+fn report_records_are_never_hits() {
+    let env = Env::sfax_indexed();
+    for query in ["Sfax", "société civile gouvernance migration", "2019"] {
+        let results = search(&env, &[query, "--limit", "100"]);
+        assert!(results.total > 0, "{query}");
+        assert_eq!(results.hits.len(), results.total, "{query}");
+        for kind in &results.facets["kind"] {
+            assert!(
+                kind.value == "section" || kind.value == "practice",
+                "{query}: {}",
+                kind.value
+            );
+        }
+        let counted: usize = results.facets["kind"].iter().map(|k| k.count).sum();
+        assert_eq!(counted, results.total, "{query}");
+    }
+}

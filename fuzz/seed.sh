@@ -51,6 +51,10 @@ q=accueil&year=2019&lang=fr&doc=2019-06-sfax-societe-civile-gouvernance-migratio
 q=municipalit%C3%A9&org=OIM&person=Ahmed&expand=false
 q=&kind=section&kind=practice&limit=0
 QUERIES
+# Past the limits (1,000 characters, 32 words): a pasted page.
+words=$(printf 'migrants cadre juridique %.0s' $(seq 1 15))
+printf '%s' "$words" | seed query words
+printf 'q=%s' "$(printf 'soci%%C3%%A9t%%C3%%A9+civile+%.0s' $(seq 1 80))" | seed query long
 
 # Request handler: the first byte picks the server (0: open, with CORS;
 # 1: token required), the rest is sent as it is.
@@ -112,4 +116,7 @@ GET /openapi.json HTTP/1.1
 Authorization: Basic Zm9vOmJhcg==
 
 HTTP
+# Past the limits: an 8 KiB URL, a 16 KiB head.
+{ printf '\000GET /search?q=%s HTTP/1.1\r\n\r\n' "$(head -c 9000 /dev/zero | tr '\0' a)"; } | seed handler long-url
+{ printf '\000GET /health HTTP/1.1\r\nX-Pad: %s\r\n\r\n' "$(head -c 17000 /dev/zero | tr '\0' b)"; } | seed handler large-head
 echo "seeds: $(ls corpus/segment | wc -l) segment, $(ls corpus/query | wc -l) query, $(ls corpus/handler | wc -l) handler"

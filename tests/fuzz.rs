@@ -188,7 +188,9 @@ fn an_excluded_phrase_that_never_occurs_excludes_nothing() {
     std::fs::create_dir_all(&corpus).unwrap();
     let name = "2019-06-sfax-societe-civile-gouvernance-migration.txt";
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(name),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(name),
         corpus.join(name),
     )
     .unwrap();

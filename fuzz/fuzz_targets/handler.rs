@@ -93,7 +93,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let address = servers()[usize::from(pick % 2)];
     let mut stream = TcpStream::connect(address).expect("a connection to the server");
-    stream.set_read_timeout(Some(ANSWER_TIMEOUT)).expect("a read time-out");
+    stream
+        .set_read_timeout(Some(ANSWER_TIMEOUT))
+        .expect("a read time-out");
     // The server may answer and close before reading everything (431, 413):
     // a failed write is then expected.
     let _ = stream.write_all(request);

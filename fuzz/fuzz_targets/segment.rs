@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
     let mut ids = HashSet::new();
     for (i, segment) in report.segments.iter().enumerate() {
         assert_eq!(segment.ordinal, i, "ordinal of {:?}", segment.title);
-        assert!(ids.insert(&segment.id), "two segments with id {}", segment.id);
+        assert!(
+            ids.insert(&segment.id),
+            "two segments with id {}",
+            segment.id
+        );
     }
     serde_json::to_string(&report).expect("a report serialises");
 });

@@ -54,10 +54,12 @@ fn servers() -> &'static [SocketAddr; 2] {
             start(Policy {
                 token: None,
                 cors: vec!["http://intranet.example".into()],
+                cache_entries: 1024,
             }),
             start(Policy {
                 token: Some("fuzz-token".into()),
                 cors: Vec::new(),
+                cache_entries: 0,
             }),
         ]
     })

@@ -110,24 +110,7 @@ const MAX_TOKEN_BYTES: usize = 64;
 
 /// The analyzer for `lang`; cheap to clone (tantivy clones it per thread).
 pub fn analyzer(lang: Lang) -> TextAnalyzer {
-    // One static chain type for the four languages: the differences are
-    // parameters (normaliser, stop lists, Snowball algorithm).
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(LangNormalizer(lang))
-        .filter(tantivy_stop_words(lang))
-        .filter(our_stop_words(lang))
-        .filter(StemFilter {
-            algorithm: lang.algorithm(),
-            unaccented_too: lang != Lang::Ar,
-            gate: None,
-        })
-        // AsciiFoldingFilter maps no Arabic letter (checked in tantivy 0.27's
-        // table), so it is a no-op on Arabic and still folds Latin words quoted
-        // in Arabic text (`Málaga` → `malaga`).
-        .filter(AsciiFoldingFilter)
-        .build()
+    chain(lang, None)
 }
 
 /// The analyzer for `lang` as the snippet generator uses it: it gives the
@@ -144,7 +127,14 @@ pub fn highlight_analyzer<'a>(
     lang: Lang,
     terms: impl IntoIterator<Item = &'a str>,
 ) -> TextAnalyzer {
-    let gate = stem_keeps_letters(lang).map(|letters| StemGate::new(terms, letters));
+    let gate = stem_keeps_letters(lang).map(|letters| Arc::new(StemGate::new(terms, letters)));
+    chain(lang, gate)
+}
+
+/// The chain of both: stemming only what `gate` admits, when there is one.
+fn chain(lang: Lang, gate: Option<Arc<StemGate>>) -> TextAnalyzer {
+    // One static chain type for the four languages: the differences are
+    // parameters (normaliser, stop lists, Snowball algorithm).
     TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
@@ -154,8 +144,11 @@ pub fn highlight_analyzer<'a>(
         .filter(StemFilter {
             algorithm: lang.algorithm(),
             unaccented_too: lang != Lang::Ar,
-            gate: gate.map(Arc::new),
+            gate,
         })
+        // AsciiFoldingFilter maps no Arabic letter (checked in tantivy 0.27's
+        // table), so it is a no-op on Arabic and still folds Latin words quoted
+        // in Arabic text (`Málaga` → `malaga`).
         .filter(AsciiFoldingFilter)
         .build()
 }

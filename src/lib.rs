@@ -7,8 +7,8 @@
 //! organisations, [`speakers`] the people who speak) → [`analysis`] (language-aware analyzers;
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
-//! [`search`] (parse, rank, snippets; [`cache`] keeps a server's recent
-//! answers) → [`render`] (terminal, JSON, HTML)
+//! [`search`] (parse, rank, snippets; [`typos`] finds the index's words
+//! near a typed one; [`cache`] keeps a server's recent answers) → [`render`] (terminal, JSON, HTML)
 //! → [`server`] (HTTP; [`web`] holds the search page and the API
 //! description compiled in). [`facets`] counts field values over the
 //! matches; [`passage`] reads one segment in full. [`watch`] re-indexes
@@ -33,6 +33,7 @@ pub mod search;
 pub mod segment;
 pub mod server;
 pub mod speakers;
+pub mod typos;
 pub mod watch;
 pub mod web;
 

@@ -21,7 +21,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
     Query as TantivyQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -37,6 +37,7 @@ use crate::index;
 use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord, REPORT_KIND};
 use crate::segment::SegmentKind;
+use crate::typos::{suggest, Vocabulary};
 
 /// Weight of a match in a heading, relative to one in the body.
 const TITLE_BOOST: f32 = 2.5;
@@ -49,13 +50,6 @@ const SPEAKER_BOOST: f32 = 4.0;
 const FUZZY_BOOST: f32 = 0.4;
 /// Weight of a glossary equivalent, relative to the words as typed.
 const GLOSSARY_BOOST: f32 = 0.7;
-/// Shortest word (in letters, accents folded) corrected for one typo.
-pub const FUZZY_MIN_LETTERS: usize = 5;
-/// Shortest word corrected for two typos.
-pub const FUZZY_TWO_EDITS_LETTERS: usize = 8;
-/// Most index words a typed word is corrected to: the most frequent ones
-/// nearest to it. Bounds the cost of a query.
-const MAX_CORRECTIONS: usize = 8;
 /// Largest page size.
 pub const MAX_LIMIT: usize = 100;
 /// Deepest offset.
@@ -336,7 +330,7 @@ impl Engine {
         request.validate()?;
         let parsed = query::parse(&request.query)?;
         let searcher = self.reader.searcher();
-        let vocabulary = Vocabulary::new(&searcher, self.fields.fold)?;
+        let vocabulary = Vocabulary::new(&searcher, self.fields.fold);
         let present = self.languages_present(&searcher)?;
         let plan = self.plan(&parsed.clauses, request.expand, &vocabulary, &present)?;
 
@@ -907,154 +901,6 @@ fn rank_in_tiers(
     Ok(ranking)
 }
 
-/// A word of the index near a typed word.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Correction {
-    word: String,
-    distance: u32,
-    doc_freq: u32,
-}
-
-/// The folded words of the index (the `fold` field's terms), looked up by
-/// edit distance.
-struct Vocabulary<'a> {
-    searcher: &'a Searcher,
-    field: Field,
-}
-
-impl<'a> Vocabulary<'a> {
-    fn new(searcher: &'a Searcher, field: Field) -> Result<Vocabulary<'a>> {
-        Ok(Vocabulary { searcher, field })
-    }
-
-    /// How many segments contain the folded word.
-    fn doc_freq(&self, word: &str) -> Result<u64> {
-        Ok(self
-            .searcher
-            .doc_freq(&Term::from_field_text(self.field, word))?)
-    }
-
-    /// The index's words within the edits allowed for `word` (none for
-    /// short words and words with digits), nearest first, then the most
-    /// frequent; the word itself is not one.
-    fn corrections(&self, word: &str) -> Result<Vec<Correction>> {
-        let Some(distance) = allowed_edits(word) else {
-            return Ok(Vec::new());
-        };
-        let term = Term::from_field_text(self.field, word);
-        let automaton = FuzzyTermQuery::new(term, distance, true).automaton()?;
-        // Corrections keep the first letter: people rarely mistype it (a
-        // typo there counts double in Meilisearch), and the walk through
-        // the vocabulary then covers one letter's words, not all of them.
-        let Some(first) = word.chars().next() else {
-            return Ok(Vec::new());
-        };
-        let mut buffer = [0u8; 4];
-        let from = first.encode_utf8(&mut buffer).as_bytes().to_vec();
-        let mut to = from.clone();
-        if let Some(last) = to.last_mut() {
-            // The last byte of a UTF-8 character is below 0xC0.
-            *last += 1;
-        }
-        let mut found: BTreeMap<String, u32> = BTreeMap::new();
-        for segment in self.searcher.segment_readers() {
-            let index = segment.inverted_index(self.field)?;
-            let mut stream = index
-                .terms()
-                .search(&automaton)
-                .ge(&from)
-                .lt(&to)
-                .into_stream()
-                .map_err(tantivy::TantivyError::from)?;
-            while stream.advance() {
-                let Ok(text) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                if text != word {
-                    *found.entry(text.to_string()).or_default() += stream.value().doc_freq;
-                }
-            }
-        }
-        let mut corrections: Vec<Correction> = found
-            .into_iter()
-            .map(|(text, doc_freq)| Correction {
-                distance: edit_distance(word, &text),
-                word: text,
-                doc_freq,
-            })
-            .filter(|c| c.distance <= u32::from(distance))
-            .collect();
-        corrections.sort_by(|a, b| {
-            a.distance
-                .cmp(&b.distance)
-                .then(b.doc_freq.cmp(&a.doc_freq))
-                .then(a.word.cmp(&b.word))
-        });
-        corrections.truncate(MAX_CORRECTIONS);
-        Ok(corrections)
-    }
-}
-
-/// Edits a folded word may be corrected by: one from
-/// [`FUZZY_MIN_LETTERS`] letters, two from [`FUZZY_TWO_EDITS_LETTERS`];
-/// none for shorter words or words with digits (years, numbers).
-pub fn allowed_edits(word: &str) -> Option<u8> {
-    if !word.chars().all(char::is_alphabetic) {
-        return None;
-    }
-    match word.chars().count() {
-        n if n >= FUZZY_TWO_EDITS_LETTERS => Some(2),
-        n if n >= FUZZY_MIN_LETTERS => Some(1),
-        _ => None,
-    }
-}
-
-/// Edit distance with transpositions, as the automaton counts it.
-fn edit_distance(a: &str, b: &str) -> u32 {
-    u32::try_from(strsim::osa_distance(a, b)).unwrap_or(u32::MAX)
-}
-
-/// "Did you mean": the query with each word the index does not know
-/// replaced by its nearest frequent correction; `None` when no word
-/// changes. Phrases and exclusions are kept as typed.
-fn suggest(clauses: &[Clause], typed: &str, vocabulary: &Vocabulary) -> Option<String> {
-    let mut changed = false;
-    let mut parts: Vec<String> = Vec::new();
-    for clause in clauses {
-        let mut text = clause.text.clone();
-        if !clause.phrase && !clause.excluded {
-            let folded = analysis::fold(&clause.text);
-            if let [word] = folded.as_slice() {
-                let known = vocabulary.doc_freq(word).unwrap_or(0) > 0;
-                let best = if known {
-                    None
-                } else {
-                    vocabulary
-                        .corrections(word)
-                        .ok()
-                        .and_then(|c| c.into_iter().next())
-                };
-                if let Some(best) = best {
-                    text = best.word;
-                    changed = true;
-                }
-            }
-        }
-        let quoted = if clause.phrase {
-            format!("\"{text}\"")
-        } else {
-            text
-        };
-        parts.push(if clause.excluded {
-            format!("-{quoted}")
-        } else {
-            quoted
-        });
-    }
-    let suggestion = parts.join(" ");
-    (changed && suggestion != typed).then_some(suggestion)
-}
-
 fn boosted(query: Box<dyn TantivyQuery>, boost: f32) -> Box<dyn TantivyQuery> {
     if boost == 1.0 {
         query
@@ -1161,29 +1007,5 @@ fn snippet(generator: &SnippetGenerator, body: &str) -> Snippet {
     Snippet {
         text: body[..cut].to_string(),
         highlights: Vec::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_of_five_letters_allow_one_edit_and_of_eight_two() {
-        assert_eq!(allowed_edits("asile"), Some(1));
-        assert_eq!(allowed_edits("migrant"), Some(1));
-        assert_eq!(allowed_edits("migrants"), Some(2));
-        assert_eq!(allowed_edits("financement"), Some(2));
-        assert_eq!(allowed_edits("osc"), None);
-        assert_eq!(allowed_edits("ville"), Some(1));
-        assert_eq!(allowed_edits("loi"), None);
-        assert_eq!(allowed_edits("20190"), None, "numbers are never corrected");
-    }
-
-    #[test]
-    fn transpositions_count_as_one_edit() {
-        assert_eq!(edit_distance("finacnement", "financement"), 1);
-        assert_eq!(edit_distance("financment", "financement"), 1);
-        assert_eq!(edit_distance("financments", "financement"), 2);
     }
 }

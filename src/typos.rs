@@ -1,0 +1,419 @@
+//! Typo tolerance: the words of the index near a typed word, and "did you
+//! mean".
+//!
+//! The index's folded, unstemmed words (the `fold` field's terms) are
+//! walked with [`Within`], a Levenshtein automaton that computes the edit
+//! distance row by row as the term dictionary is walked, and stops a branch
+//! as soon as every prefix in it is too far. tantivy's `FuzzyTermQuery`
+//! builds a parametric DFA first: about 3 M instructions and 500 KB of
+//! fresh memory for a two-edit word, more than the rest of a `palabre
+//! search` process; this walk costs a few thousand instructions.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+use tantivy_fst::Automaton;
+
+use crate::analysis;
+use crate::error::Result;
+use crate::query::Clause;
+
+/// Shortest word (in letters, accents folded) corrected for one typo.
+pub const FUZZY_MIN_LETTERS: usize = 5;
+/// Shortest word corrected for two typos.
+pub const FUZZY_TWO_EDITS_LETTERS: usize = 8;
+/// Most index words a typed word is corrected to: the most frequent ones
+/// nearest to it. Bounds the cost of a query.
+const MAX_CORRECTIONS: usize = 8;
+/// Longest word corrected, in letters: longer "words" are codes or URLs,
+/// and the automaton's rows are fixed arrays.
+const MAX_LETTERS: usize = 40;
+
+/// A word of the index near a typed word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Correction {
+    pub word: String,
+    pub distance: u32,
+    pub doc_freq: u32,
+}
+
+/// The folded words of the index (the `fold` field's terms), looked up by
+/// edit distance.
+pub(crate) struct Vocabulary<'a> {
+    searcher: &'a Searcher,
+    field: Field,
+    /// Corrections already looked up: ranking and "did you mean" both ask.
+    found: RefCell<HashMap<String, Vec<Correction>>>,
+}
+
+impl<'a> Vocabulary<'a> {
+    pub fn new(searcher: &'a Searcher, field: Field) -> Vocabulary<'a> {
+        Vocabulary {
+            searcher,
+            field,
+            found: RefCell::default(),
+        }
+    }
+
+    /// How many segments contain the folded word.
+    pub fn doc_freq(&self, word: &str) -> Result<u64> {
+        Ok(self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.field, word))?)
+    }
+
+    /// The index's words within the edits allowed for `word` (none for
+    /// short words and words with digits), nearest first, then the most
+    /// frequent; the word itself is not one.
+    pub fn corrections(&self, word: &str) -> Result<Vec<Correction>> {
+        if let Some(known) = self.found.borrow().get(word) {
+            return Ok(known.clone());
+        }
+        let corrections = self.look_up(word)?;
+        self.found
+            .borrow_mut()
+            .insert(word.to_string(), corrections.clone());
+        Ok(corrections)
+    }
+
+    fn look_up(&self, word: &str) -> Result<Vec<Correction>> {
+        let Some(distance) = allowed_edits(word) else {
+            return Ok(Vec::new());
+        };
+        let Some(automaton) = Within::new(word, distance) else {
+            return Ok(Vec::new());
+        };
+        // Corrections keep the first letter: people rarely mistype it (a
+        // typo there counts double in Meilisearch), and the walk through
+        // the vocabulary then covers one letter's words, not all of them.
+        let Some(first) = word.chars().next() else {
+            return Ok(Vec::new());
+        };
+        let mut buffer = [0u8; 4];
+        let from = first.encode_utf8(&mut buffer).as_bytes().to_vec();
+        let mut to = from.clone();
+        if let Some(last) = to.last_mut() {
+            // The last byte of a UTF-8 character is below 0xC0.
+            *last += 1;
+        }
+        let mut found: BTreeMap<String, u32> = BTreeMap::new();
+        for segment in self.searcher.segment_readers() {
+            let index = segment.inverted_index(self.field)?;
+            let mut stream = index
+                .terms()
+                .search(&automaton)
+                .ge(&from)
+                .lt(&to)
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let Ok(text) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if text != word {
+                    *found.entry(text.to_string()).or_default() += stream.value().doc_freq;
+                }
+            }
+        }
+        let mut corrections: Vec<Correction> = found
+            .into_iter()
+            .map(|(text, doc_freq)| Correction {
+                distance: edit_distance(word, &text),
+                word: text,
+                doc_freq,
+            })
+            .filter(|c| c.distance <= u32::from(distance))
+            .collect();
+        corrections.sort_by(|a, b| {
+            a.distance
+                .cmp(&b.distance)
+                .then(b.doc_freq.cmp(&a.doc_freq))
+                .then(a.word.cmp(&b.word))
+        });
+        corrections.truncate(MAX_CORRECTIONS);
+        Ok(corrections)
+    }
+}
+
+/// Edits a folded word may be corrected by: one from
+/// [`FUZZY_MIN_LETTERS`] letters, two from [`FUZZY_TWO_EDITS_LETTERS`];
+/// none for shorter words or words with digits (years, numbers).
+pub fn allowed_edits(word: &str) -> Option<u8> {
+    if !word.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    match word.chars().count() {
+        n if n >= FUZZY_TWO_EDITS_LETTERS => Some(2),
+        n if n >= FUZZY_MIN_LETTERS => Some(1),
+        _ => None,
+    }
+}
+
+/// Edit distance with transpositions (optimal string alignment), as
+/// [`Within`] counts it.
+fn edit_distance(a: &str, b: &str) -> u32 {
+    u32::try_from(strsim::osa_distance(a, b)).unwrap_or(u32::MAX)
+}
+
+/// "Did you mean": the query with each word the index does not know
+/// replaced by its nearest frequent correction; `None` when no word
+/// changes. Phrases and exclusions are kept as typed.
+pub(crate) fn suggest(clauses: &[Clause], typed: &str, vocabulary: &Vocabulary) -> Option<String> {
+    let mut changed = false;
+    let mut parts: Vec<String> = Vec::new();
+    for clause in clauses {
+        let mut text = clause.text.clone();
+        if !clause.phrase && !clause.excluded {
+            let folded = analysis::fold(&clause.text);
+            if let [word] = folded.as_slice() {
+                let known = vocabulary.doc_freq(word).unwrap_or(0) > 0;
+                let best = if known {
+                    None
+                } else {
+                    vocabulary
+                        .corrections(word)
+                        .ok()
+                        .and_then(|c| c.into_iter().next())
+                };
+                if let Some(best) = best {
+                    text = best.word;
+                    changed = true;
+                }
+            }
+        }
+        let quoted = if clause.phrase {
+            format!("\"{text}\"")
+        } else {
+            text
+        };
+        parts.push(if clause.excluded {
+            format!("-{quoted}")
+        } else {
+            quoted
+        });
+    }
+    let suggestion = parts.join(" ");
+    (changed && suggestion != typed).then_some(suggestion)
+}
+
+/// Matches the words within `max` edits (insertions, deletions,
+/// substitutions of a letter, transpositions of two neighbours) of a word.
+///
+/// The state after some input is the last two rows of the edit-distance
+/// table between that input and the word: row `i`, column `j` holds the
+/// distance between the input's first `i` letters and the word's first `j`,
+/// capped at `max + 1`. The dictionary is walked byte by byte; a letter's
+/// row is computed once its last UTF-8 byte arrives.
+pub(crate) struct Within {
+    word: Vec<char>,
+    max: u8,
+}
+
+/// See [`Within`].
+#[derive(Clone)]
+pub(crate) struct Rows {
+    /// The row of the input so far.
+    last: [u8; MAX_LETTERS + 1],
+    /// The row before it, for transpositions.
+    before: [u8; MAX_LETTERS + 1],
+    /// The last complete letter of the input, if any.
+    letter: Option<char>,
+    /// A letter's bytes read so far, and how many it has in all.
+    pending: ([u8; 4], u8, u8),
+}
+
+impl Within {
+    /// `None` for a word longer than [`MAX_LETTERS`].
+    pub fn new(word: &str, max: u8) -> Option<Within> {
+        let word: Vec<char> = word.chars().collect();
+        (word.len() <= MAX_LETTERS).then_some(Within { word, max })
+    }
+
+    fn next_row(&self, rows: &Rows, letter: char) -> [u8; MAX_LETTERS + 1] {
+        let cap = self.max + 1;
+        let mut next = [cap; MAX_LETTERS + 1];
+        next[0] = rows.last[0].saturating_add(1).min(cap);
+        for (j, &expected) in self.word.iter().enumerate() {
+            let substitution = rows.last[j] + u8::from(expected != letter);
+            let mut best = substitution.min(rows.last[j + 1] + 1).min(next[j] + 1);
+            if j > 0 && rows.letter == Some(expected) && self.word[j - 1] == letter {
+                best = best.min(rows.before[j - 1] + 1);
+            }
+            next[j + 1] = best.min(cap);
+        }
+        next
+    }
+}
+
+impl Automaton for Within {
+    type State = Rows;
+
+    fn start(&self) -> Rows {
+        let mut first = [self.max + 1; MAX_LETTERS + 1];
+        for (j, cell) in first.iter_mut().enumerate().take(self.word.len() + 1) {
+            *cell = u8::try_from(j).unwrap_or(u8::MAX).min(self.max + 1);
+        }
+        Rows {
+            last: first,
+            before: [self.max + 1; MAX_LETTERS + 1],
+            letter: None,
+            pending: ([0; 4], 0, 0),
+        }
+    }
+
+    fn is_match(&self, rows: &Rows) -> bool {
+        rows.pending.1 == 0 && rows.last[self.word.len()] <= self.max
+    }
+
+    fn can_match(&self, rows: &Rows) -> bool {
+        // A transposition reaches back two rows, but only to a cell whose
+        // diagonal neighbour in the last row is at most one more.
+        rows.last[..=self.word.len()].iter().any(|&d| d <= self.max)
+    }
+
+    fn accept(&self, rows: &Rows, byte: u8) -> Rows {
+        let (mut bytes, mut read, mut total) = rows.pending;
+        if read == 0 {
+            total = match byte {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                0xC0.. => 2,
+                _ => 1,
+            };
+        }
+        if let Some(slot) = bytes.get_mut(usize::from(read)) {
+            *slot = byte;
+        }
+        read += 1;
+        if read < total {
+            let mut next = rows.clone();
+            next.pending = (bytes, read, total);
+            return next;
+        }
+        // A byte sequence that is not UTF-8 counts as one letter no word
+        // has: terms are valid UTF-8, so this does not happen.
+        let letter = std::str::from_utf8(&bytes[..usize::from(total)])
+            .ok()
+            .and_then(|s| s.chars().next())
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        Rows {
+            last: self.next_row(rows, letter),
+            before: rows.last,
+            letter: Some(letter),
+            pending: ([0; 4], 0, 0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(automaton: &Within, candidate: &str) -> bool {
+        let mut state = automaton.start();
+        for &byte in candidate.as_bytes() {
+            if !automaton.can_match(&state) {
+                return false;
+            }
+            state = automaton.accept(&state, byte);
+        }
+        automaton.is_match(&state)
+    }
+
+    #[test]
+    fn words_of_five_letters_allow_one_edit_and_of_eight_two() {
+        assert_eq!(allowed_edits("asile"), Some(1));
+        assert_eq!(allowed_edits("migrant"), Some(1));
+        assert_eq!(allowed_edits("migrants"), Some(2));
+        assert_eq!(allowed_edits("financement"), Some(2));
+        assert_eq!(allowed_edits("osc"), None);
+        assert_eq!(allowed_edits("ville"), Some(1));
+        assert_eq!(allowed_edits("loi"), None);
+        assert_eq!(allowed_edits("20190"), None, "numbers are never corrected");
+    }
+
+    #[test]
+    fn transpositions_count_as_one_edit() {
+        assert_eq!(edit_distance("finacnement", "financement"), 1);
+        assert_eq!(edit_distance("financment", "financement"), 1);
+        assert_eq!(edit_distance("financments", "financement"), 2);
+    }
+
+    #[test]
+    fn the_automaton_matches_exactly_the_words_within_the_distance() {
+        let words = [
+            "financement",
+            "financment",
+            "finacnement",
+            "financements",
+            "financments",
+            "fnancement",
+            "financer",
+            "finance",
+            "refugies",
+            "refugie",
+            "rfeugies",
+            "migration",
+            "migrations",
+            "imgration",
+            "migratoin",
+            "gouvernance",
+            "gouvernances",
+            "gouvrenance",
+            "capacites",
+            "capacite",
+            "ab",
+            "ba",
+            "a",
+            "",
+            "مهاجرين",
+            "مهاجرون",
+            "مهاجر",
+            "málaga",
+            "malaga",
+            "meknès",
+            "meknes",
+            "ñandú",
+        ];
+        for target in words {
+            for max in 0..=2u8 {
+                let Some(automaton) = Within::new(target, max) else {
+                    panic!("{target} is short enough");
+                };
+                for candidate in words {
+                    let expected = strsim::osa_distance(target, candidate) <= usize::from(max);
+                    assert_eq!(
+                        matches(&automaton, candidate),
+                        expected,
+                        "{candidate:?} within {max} of {target:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_branch_stops_once_every_prefix_is_too_far() {
+        let Some(automaton) = Within::new("orthographe", 2) else {
+            panic!("short enough");
+        };
+        let mut state = automaton.start();
+        for &byte in b"xyz" {
+            state = automaton.accept(&state, byte);
+        }
+        assert!(!automaton.can_match(&state), "three wrong letters");
+        let mut state = automaton.start();
+        for &byte in b"orth" {
+            state = automaton.accept(&state, byte);
+        }
+        assert!(automaton.can_match(&state));
+    }
+
+    #[test]
+    fn words_longer_than_the_rows_are_not_corrected() {
+        assert!(Within::new(&"a".repeat(MAX_LETTERS), 2).is_some());
+        assert!(Within::new(&"a".repeat(MAX_LETTERS + 1), 2).is_none());
+    }
+}

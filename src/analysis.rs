@@ -37,6 +37,8 @@ use tantivy::tokenizer::{
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
+use crate::fold_start;
+
 /// A language palabre analyses. Serde: lower-case ISO codes "fr", "en", "es", "ar".
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
@@ -527,16 +529,10 @@ struct StemFilter {
     gate: Option<Arc<StemGate>>,
 }
 
-/// How many first letters (folded) a word shares with its stem: Snowball
-/// only changes endings in French and Spanish, and also the second letter
-/// of a few English words (`dying` → `die`). `None` for Arabic, whose
-/// stemmer removes prefixes.
+/// How many first letters (folded) a word shares with its stem (see
+/// [`fold_start::stem_keeps_letters`]).
 pub fn stem_keeps_letters(lang: Lang) -> Option<usize> {
-    match lang {
-        Lang::Fr | Lang::Es => Some(2),
-        Lang::En => Some(1),
-        Lang::Ar => None,
-    }
+    fold_start::stem_keeps_letters(lang.code())
 }
 
 /// The first letters of the terms a snippet looks for: an ASCII word that
@@ -563,8 +559,8 @@ impl StemGate {
     /// `œuvre` → `oeu`). A letter that does not fold to ASCII admits.
     fn admits(&self, word: &str) -> bool {
         // Called on every word of every snippet: no allocation.
-        let mut buffer = [0u8; MAX_START_BYTES];
-        let Some(start) = fold_start_into(word, self.letters, &mut buffer) else {
+        let mut buffer = [0u8; fold_start::MAX_START_BYTES];
+        let Some(start) = fold_start::fold_start_into(word, self.letters, &mut buffer) else {
             return true;
         };
         self.prefixes.iter().any(|prefix| {
@@ -572,52 +568,6 @@ impl StemGate {
             start.starts_with(prefix) || prefix.starts_with(start)
         })
     }
-}
-
-/// Room for two letters folded: a ligature gives two ASCII letters.
-const MAX_START_BYTES: usize = 4;
-
-/// The first `letters` letters of a word, lower-cased, accents removed and
-/// ligatures spelled out; `None` for a letter with no ASCII spelling.
-pub fn folded_start(word: &str, letters: usize) -> Option<String> {
-    let mut buffer = vec![0u8; 2 * letters];
-    let start = fold_start_into(word, letters, &mut buffer)?;
-    Some(String::from_utf8_lossy(start).into_owned())
-}
-
-/// [`folded_start`] written into `buffer`; `None` also when it is full.
-fn fold_start_into<'b>(word: &str, letters: usize, buffer: &'b mut [u8]) -> Option<&'b [u8]> {
-    let mut len = 0;
-    let mut push = |bytes: &[u8]| -> Option<()> {
-        buffer
-            .get_mut(len..len + bytes.len())?
-            .copy_from_slice(bytes);
-        len += bytes.len();
-        Some(())
-    };
-    for c in word.chars().take(letters) {
-        let c = if c.is_ascii() {
-            c.to_ascii_lowercase()
-        } else {
-            c.to_lowercase().next().unwrap_or(c)
-        };
-        match c {
-            'œ' => push(b"oe")?,
-            'æ' => push(b"ae")?,
-            'ß' => push(b"ss")?,
-            c if c.is_ascii() => push(&[c as u8])?,
-            c => {
-                let mut base = None;
-                unicode_normalization::char::decompose_canonical(c, |d| {
-                    if base.is_none() {
-                        base = Some(d);
-                    }
-                });
-                push(&[base.filter(char::is_ascii)? as u8])?;
-            }
-        }
-    }
-    buffer.get(..len)
 }
 
 #[derive(Clone)]

@@ -10,14 +10,24 @@
 //! same gap). The other terms of the concept, in every language, are then
 //! searched too.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{self, Lang};
+use crate::analysis::Lang;
 use crate::error::{Error, Result};
+use crate::fold_start;
+
+/// A bundled term: language code, text, and the first letters of its words
+/// (see [`word_starts`]), computed by build.rs.
+type BundledTerm = (
+    &'static str,
+    &'static str,
+    Option<&'static [Cow<'static, str>]>,
+);
 
 // `BUNDLED_CONCEPTS`, from data/glossary.toml.
 include!(concat!(env!("OUT_DIR"), "/glossary.rs"));
@@ -72,7 +82,9 @@ impl Glossary {
                 id: (*id).to_string(),
                 terms: terms
                     .iter()
-                    .filter_map(|(code, term)| Some((Lang::from_code(code)?, (*term).to_string())))
+                    .filter_map(|(code, term, _)| {
+                        Some((Lang::from_code(code)?, (*term).to_string()))
+                    })
                     .filter(|(_, term)| !term.trim().is_empty())
                     .collect(),
             })
@@ -150,23 +162,8 @@ impl Glossary {
         &self,
         analyse: impl Fn(Lang, &str) -> Tokens + Send + Sync + 'static,
     ) -> Analysed {
-        let concepts = self
-            .concepts
-            .iter()
-            .map(|concept| LazyConcept {
-                id: concept.id.clone(),
-                terms: concept
-                    .terms
-                    .iter()
-                    .map(|(lang, text)| LazyTerm {
-                        lang: *lang,
-                        text: text.clone(),
-                        starts: word_starts(*lang, text),
-                        analysed: OnceLock::new(),
-                    })
-                    .collect(),
-            })
-            .collect();
+        let mut concepts = Vec::new();
+        add_concepts(&mut concepts, self);
         Analysed {
             concepts,
             analyse: Box::new(analyse),
@@ -174,15 +171,78 @@ impl Glossary {
     }
 }
 
+impl Analysed {
+    /// The bundled glossary with a user's concepts added (as
+    /// [`Glossary::extend`] adds them), prepared as [`Glossary::analyse`]
+    /// does, straight from the compiled-in constants: no copy of the
+    /// bundled terms, whose first letters build.rs computed.
+    pub fn bundled_with(
+        user: Option<&Glossary>,
+        analyse: impl Fn(Lang, &str) -> Tokens + Send + Sync + 'static,
+    ) -> Analysed {
+        let mut concepts: Vec<LazyConcept> = BUNDLED_CONCEPTS
+            .iter()
+            .map(|(id, terms)| LazyConcept {
+                id: Cow::Borrowed(id),
+                terms: terms
+                    .iter()
+                    .filter(|(_, text, _)| !text.trim().is_empty())
+                    .filter_map(|(code, text, starts)| {
+                        Some(LazyTerm {
+                            lang: Lang::from_code(code)?,
+                            text: Cow::Borrowed(text),
+                            starts: starts.map(Cow::Borrowed),
+                            analysed: OnceLock::new(),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        if let Some(user) = user {
+            add_concepts(&mut concepts, user);
+        }
+        Analysed {
+            concepts,
+            analyse: Box::new(analyse),
+        }
+    }
+}
+
+/// Adds a glossary's concepts; a concept with an id already present adds
+/// its terms to that concept (see [`Glossary::extend`]).
+fn add_concepts(concepts: &mut Vec<LazyConcept>, glossary: &Glossary) {
+    for concept in &glossary.concepts {
+        let terms = concept.terms.iter().map(|(lang, text)| LazyTerm {
+            lang: *lang,
+            text: Cow::Owned(text.clone()),
+            starts: word_starts(*lang, text).map(Cow::Owned),
+            analysed: OnceLock::new(),
+        });
+        match concepts.iter_mut().find(|c| c.id == concept.id.as_str()) {
+            Some(existing) => {
+                for term in terms {
+                    let known = existing
+                        .terms
+                        .iter()
+                        .any(|t| t.lang == term.lang && t.text == term.text);
+                    if !known {
+                        existing.terms.push(term);
+                    }
+                }
+            }
+            None => concepts.push(LazyConcept {
+                id: Cow::Owned(concept.id.clone()),
+                terms: terms.collect(),
+            }),
+        }
+    }
+}
+
 /// The folded first letters of each word of `text` that its stem keeps
-/// (see [`analysis::stem_keeps_letters`]); `None` when they cannot tell
-/// (Arabic, letters without an ASCII spelling).
-fn word_starts(lang: Lang, text: &str) -> Option<Vec<String>> {
-    let letters = analysis::stem_keeps_letters(lang)?;
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| analysis::folded_start(word, letters))
-        .collect()
+/// (see [`fold_start::word_starts`]).
+fn word_starts(lang: Lang, text: &str) -> Option<Vec<Cow<'static, str>>> {
+    let starts = fold_start::word_starts(lang.code(), text)?;
+    Some(starts.into_iter().map(Cow::Owned).collect())
 }
 
 /// One analysed term of a concept.
@@ -200,16 +260,16 @@ pub struct AnalysedTerm {
 }
 
 struct LazyConcept {
-    id: String,
+    id: Cow<'static, str>,
     terms: Vec<LazyTerm>,
 }
 
 /// A term as written, analysed on first need.
 struct LazyTerm {
     lang: Lang,
-    text: String,
+    text: Cow<'static, str>,
     /// The first letters of its words, to rule it out without analysing.
-    starts: Option<Vec<String>>,
+    starts: Option<Cow<'static, [Cow<'static, str>]>>,
     analysed: OnceLock<AnalysedTerm>,
 }
 
@@ -235,7 +295,7 @@ impl LazyTerm {
             };
             starts
                 .iter()
-                .any(|start| start.starts_with(word.as_str()) || word.starts_with(start.as_str()))
+                .any(|start| start.starts_with(word.as_str()) || word.starts_with(start.as_ref()))
         })
     }
 }
@@ -251,10 +311,12 @@ fn query_starts(query: &BTreeMap<Lang, QueryWords>) -> QueryStarts {
             let starts = words
                 .words
                 .iter()
-                .map(|(_, term, _)| match analysis::stem_keeps_letters(*lang) {
-                    Some(letters) => analysis::folded_start(term, letters),
-                    None => Some(term.clone()),
-                })
+                .map(
+                    |(_, term, _)| match fold_start::stem_keeps_letters(lang.code()) {
+                        Some(letters) => fold_start::folded_start(term, letters),
+                        None => Some(term.clone()),
+                    },
+                )
                 .collect();
             (*lang, starts)
         })
@@ -326,7 +388,7 @@ impl Analysed {
             let tokens = (self.analyse)(term.lang, &term.text);
             AnalysedTerm {
                 lang: term.lang,
-                text: term.text.clone(),
+                text: term.text.to_string(),
                 key: key(&tokens),
                 tokens,
             }
@@ -380,7 +442,7 @@ impl Analysed {
             }
             found.push(Expansion {
                 term: matched.text.clone(),
-                concept: concept.id.clone(),
+                concept: concept.id.to_string(),
                 with,
                 clauses,
                 searched,
@@ -447,6 +509,7 @@ fn find(key: &[(usize, String)], query: &QueryWords) -> Option<BTreeSet<usize>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis;
 
     fn analysed(glossary: &Glossary) -> Analysed {
         glossary.analyse(analysis::analyze)
@@ -478,6 +541,41 @@ mod tests {
         let file =
             Glossary::parse(include_str!("../data/glossary.toml"), "data/glossary.toml").unwrap();
         assert_eq!(Glossary::bundled().unwrap(), file);
+    }
+
+    #[test]
+    fn the_compiled_in_glossary_is_the_bundled_one_with_the_same_first_letters() {
+        let compiled = Analysed::bundled_with(None, analysis::analyze);
+        let computed = analysed(&Glossary::bundled().unwrap());
+        assert_eq!(compiled.concepts.len(), computed.concepts.len());
+        for (a, b) in compiled.concepts.iter().zip(&computed.concepts) {
+            assert_eq!(a.id, b.id);
+            assert_eq!(a.terms.len(), b.terms.len(), "{}", a.id);
+            for (x, y) in a.terms.iter().zip(&b.terms) {
+                assert_eq!((x.lang, &x.text, &x.starts), (y.lang, &y.text, &y.starts));
+            }
+        }
+        let user = Glossary::parse(
+            "[[concept]]\nid = \"migrants\"\nfr = [\"exilés\", \"migrants\"]\n\n[[concept]]\nid = \"new\"\nfr = [\"a\", \"b\"]\n",
+            "user.toml",
+        )
+        .unwrap();
+        let with_user = Analysed::bundled_with(Some(&user), analysis::analyze);
+        let mut all = Glossary::bundled().unwrap();
+        all.extend(user);
+        let expected = analysed(&all);
+        let terms = |a: &Analysed| -> Vec<(String, Vec<String>)> {
+            a.concepts
+                .iter()
+                .map(|c| {
+                    (
+                        c.id.to_string(),
+                        c.terms.iter().map(|t| t.text.to_string()).collect(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(terms(&with_user), terms(&expected));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! [`language`] detects the language at index time) → [`schema`] and
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
 //! [`search`] (parse, rank, snippets; [`typos`] finds the index's words
-//! near a typed one; [`cache`] keeps a server's recent answers) → [`render`] (terminal, JSON, HTML)
+//! near a typed one; [`presence`] keeps queries out of segments without
+//! their field; [`cache`] keeps a server's recent answers) → [`render`] (terminal, JSON, HTML)
 //! → [`server`] (HTTP; [`web`] holds the search page and the API
 //! description compiled in). [`facets`] counts field values over the
 //! matches; [`passage`] reads one segment in full. [`watch`] re-indexes
@@ -21,11 +22,13 @@ pub mod decode;
 pub mod entities;
 pub mod error;
 pub mod facets;
+pub mod fold_start;
 pub mod glossary;
 pub mod index;
 pub mod language;
 pub mod passage;
 pub mod pipeline;
+pub mod presence;
 pub mod query;
 pub mod render;
 pub mod schema;

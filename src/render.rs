@@ -110,7 +110,12 @@ pub fn results_terminal(results: &SearchResults, offset: usize, style: Style) ->
     let shown = results.hits.len();
     let _ = writeln!(
         out,
-        "{dim}{} {} for {:?}{}, {:.1} ms{reset}",
+        "{dim}{}{} {} for {:?}{}, {:.1} ms{reset}",
+        if results.total_is_lower_bound {
+            "at least "
+        } else {
+            ""
+        },
         results.total,
         if results.total == 1 { "hit" } else { "hits" },
         results.query,
@@ -444,5 +449,23 @@ mod tests {
         };
         // (1, 2) cuts inside "é": skipped, never a panic.
         assert_eq!(snippet_html(&snippet), "réfugiés");
+    }
+
+    #[test]
+    fn a_count_that_stopped_says_at_least() {
+        let mut results = crate::search::SearchResults {
+            query: "fichier".into(),
+            total: 10_000,
+            ..Default::default()
+        };
+        let plain = results_terminal(&results, 0, Style::Plain);
+        assert!(plain.contains("10000 hits for \"fichier\""), "{plain}");
+        assert!(!plain.contains("at least"), "{plain}");
+        results.total_is_lower_bound = true;
+        let bounded = results_terminal(&results, 0, Style::Plain);
+        assert!(
+            bounded.contains("at least 10000 hits for \"fichier\""),
+            "{bounded}"
+        );
     }
 }

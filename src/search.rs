@@ -15,11 +15,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::EnableScoring;
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
     Query as TantivyQuery, TermQuery,
@@ -27,13 +28,17 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term,
+    TERMINATED,
+};
 
 use crate::analysis::{self, Lang};
 use crate::error::{Error, Result};
 use crate::facets::{self, FacetField, Facets};
 use crate::glossary::{self, Expansion, Glossary, QueryWords};
 use crate::index;
+use crate::presence::{Presence, Statistics};
 use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord, REPORT_KIND};
 use crate::segment::SegmentKind;
@@ -50,6 +55,9 @@ const SPEAKER_BOOST: f32 = 4.0;
 const FUZZY_BOOST: f32 = 0.4;
 /// Weight of a glossary equivalent, relative to the words as typed.
 const GLOSSARY_BOOST: f32 = 0.7;
+/// Matches counted at most when no facets are asked for: counting every
+/// segment that has a common word took more than half of a search.
+pub const COUNT_LIMIT: usize = 10_000;
 /// Largest page size.
 pub const MAX_LIMIT: usize = 100;
 /// Deepest offset.
@@ -185,8 +193,14 @@ pub struct SearchResults {
     pub took_ms: f64,
     /// The query as typed.
     pub query: String,
-    /// Segments matching, in all.
+    /// Segments matching, in all; a lower bound when
+    /// `total_is_lower_bound`.
     pub total: usize,
+    /// Whether counting stopped at [`COUNT_LIMIT`] matches: answers without
+    /// facets count no further, as Elasticsearch's `track_total_hits`. With
+    /// facets every match is counted anyway, and this is false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_is_lower_bound: bool,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
     /// Counts per value of each filterable field, over all the matches. The
@@ -222,26 +236,9 @@ pub struct Engine {
     /// The glossary, analysed on the first search that expands, so that
     /// opening stays cheap.
     glossary: OnceLock<glossary::Analysed>,
-    /// The fields holding terms, for the last searcher generation asked.
-    fields_with_terms: Mutex<Option<(u64, FieldSet)>>,
-}
-
-/// A set of fields (by field id; a schema has fewer than 64).
-#[derive(Debug, Clone, Copy, Default)]
-struct FieldSet(u64);
-
-impl FieldSet {
-    fn insert(&mut self, field: Field) {
-        if let Some(bit) = 1u64.checked_shl(field.field_id()) {
-            self.0 |= bit;
-        }
-    }
-
-    /// Fields beyond the 64th are always in, the safe answer here.
-    fn contains(self, field: Field) -> bool {
-        1u64.checked_shl(field.field_id())
-            .is_none_or(|bit| self.0 & bit != 0)
-    }
+    /// The fields each segment holds, for the last searcher generation
+    /// asked.
+    presence: Mutex<Option<(u64, Arc<Presence>)>>,
 }
 
 impl Engine {
@@ -269,7 +266,7 @@ impl Engine {
             analyzers,
             user_glossary: None,
             glossary: OnceLock::new(),
-            fields_with_terms: Mutex::new(None),
+            presence: Mutex::new(None),
         })
     }
 
@@ -283,16 +280,12 @@ impl Engine {
     /// The glossary, analysed once.
     fn glossary(&self) -> &glossary::Analysed {
         self.glossary.get_or_init(|| {
-            // The bundled file is checked by a unit test; were it broken,
-            // searching without it beats failing every search.
-            let mut all = Glossary::bundled().unwrap_or_default();
-            if let Some(user) = &self.user_glossary {
-                all.extend(user.clone());
-            }
             let analyzers: BTreeMap<Lang, TextAnalyzer> = self.analyzers.iter().cloned().collect();
-            all.analyse(move |lang, text| match analyzers.get(&lang) {
-                Some(analyzer) => analyse(analyzer, text),
-                None => Vec::new(),
+            glossary::Analysed::bundled_with(self.user_glossary.as_ref(), move |lang, text| {
+                match analyzers.get(&lang) {
+                    Some(analyzer) => analyse(analyzer, text),
+                    None => Vec::new(),
+                }
             })
         })
     }
@@ -352,34 +345,48 @@ impl Engine {
         let parsed = query::parse(&request.query)?;
         let searcher = self.reader.searcher();
         let vocabulary = Vocabulary::new(&searcher, self.fields.fold);
-        let with_terms = self.fields_with_terms(&searcher)?;
-        let plan = self.plan(&parsed.clauses, request.expand, &vocabulary, with_terms)?;
+        let presence = self.presence(&searcher)?;
+        let plan = self.plan(&parsed.clauses, request.expand, &vocabulary, &presence)?;
 
         let filters = self.filters(request, &plan.excluded, None);
         let wanted = request.offset + request.limit;
         let ranking = match &plan.tiers {
-            Some(tiers) => rank_in_tiers(&searcher, tiers, &filters, wanted)?,
+            Some(tiers) => rank_in_tiers(
+                &Statistics {
+                    searcher: &searcher,
+                    presence: &presence,
+                },
+                tiers,
+                plan.first_tier_prunable,
+                &filters,
+                wanted,
+            )?,
             None => Ranking::default(),
         };
-        let (facets, total) = match plan.tiers.as_ref().and_then(|t| t.last()) {
+        let (facets, total, total_is_lower_bound) = match plan.tiers.as_ref().and_then(|t| t.last())
+        {
             Some(any) if request.facets => {
-                self.facets(&searcher, request, &plan.excluded, any.as_ref())?
+                let (facets, total) =
+                    self.facets(&searcher, request, &plan.excluded, any.as_ref())?;
+                (facets, total, false)
             }
-            Some(any) => {
-                let total = match ranking.last_tier_count {
-                    Some(count) => count,
-                    None => searcher.search(&with_filters(any.as_ref(), &filters, None), &Count)?,
-                };
-                (Facets::default(), total)
-            }
-            None => (Facets::default(), 0),
+            Some(any) => match ranking.last_tier_count {
+                Some(count) => (Facets::default(), count, false),
+                None => {
+                    let query = with_filters(any.as_ref(), &filters);
+                    let (count, complete) = count_up_to(&searcher, query.as_ref(), COUNT_LIMIT)?;
+                    (Facets::default(), count, !complete)
+                }
+            },
+            None => (Facets::default(), 0, false),
         };
         let addresses = ranking.hits;
         // Segments with every word as typed are matches as typed too.
         let as_typed = match (&plan.as_typed, ranking.first_tier_matched) {
             (_, true) => true,
             (Some(query), false) => {
-                searcher.search(&with_filters(query.as_ref(), &filters, None), &Count)? > 0
+                let query = with_filters(query.as_ref(), &filters);
+                count_up_to(&searcher, query.as_ref(), 1)?.0 > 0
             }
             (None, false) => false,
         };
@@ -397,6 +404,7 @@ impl Engine {
         let results = SearchResults {
             query: request.query.clone(),
             total,
+            total_is_lower_bound,
             took_ms: milliseconds(started),
             hits,
             facets,
@@ -406,38 +414,19 @@ impl Engine {
         Ok(results)
     }
 
-    /// The fields that hold terms in some segment of the index: those of
-    /// the languages present, and the heading, key-phrase and speaker
-    /// fields only if some report has them. A field no segment has is left
-    /// out of queries: it matches nothing, and a segment without the field
-    /// makes tantivy build an empty term dictionary (1.2 M instructions and
-    /// 170 page faults, once per process). Read from the segments' metadata
-    /// once per searcher generation, instead of a term lookup per language
-    /// and request.
-    fn fields_with_terms(&self, searcher: &Searcher) -> Result<FieldSet> {
+    /// Which fields each segment holds (see [`presence`]), read from the
+    /// segments' metadata once per searcher generation.
+    fn presence(&self, searcher: &Searcher) -> Result<Arc<Presence>> {
         let generation = searcher.generation().generation_id();
-        let mut known = self
-            .fields_with_terms
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((seen, fields)) = *known {
-            if seen == generation {
-                return Ok(fields);
+        let mut known = self.presence.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((seen, presence)) = known.as_ref() {
+            if *seen == generation {
+                return Ok(Arc::clone(presence));
             }
         }
-        let schema = searcher.schema();
-        let mut fields = FieldSet::default();
-        for segment in searcher.segment_readers() {
-            for meta in segment.fields_metadata()? {
-                if meta.postings_size.is_some_and(|size| size.get_bytes() > 0) {
-                    if let Ok(field) = schema.get_field(&meta.field_name) {
-                        fields.insert(field);
-                    }
-                }
-            }
-        }
-        *known = Some((generation, fields));
-        Ok(fields)
+        let presence = Arc::new(Presence::of(searcher)?);
+        *known = Some((generation, Arc::clone(&presence)));
+        Ok(presence)
     }
 
     /// The query for analysed tokens in one language's heading, key-phrase
@@ -447,7 +436,7 @@ impl Engine {
         lang: Lang,
         tokens: &[(usize, String)],
         weight: f32,
-        with_terms: FieldSet,
+        presence: &Arc<Presence>,
     ) -> Vec<Box<dyn TantivyQuery>> {
         [
             (self.fields.title_for(lang), TITLE_BOOST),
@@ -455,13 +444,16 @@ impl Engine {
             (self.fields.body_for(lang), 1.0),
         ]
         .into_iter()
-        .filter(|&(field, _)| with_terms.contains(field))
-        .map(|(field, boost)| boosted(match_tokens(field, tokens), boost * weight))
+        .filter(|&(field, _)| presence.anywhere(field))
+        .map(|(field, boost)| {
+            let query = presence.restrict(field, match_tokens(field, tokens));
+            boosted(query, boost * weight)
+        })
         .collect()
     }
 
     /// Analyses each clause in every language and builds the queries on the
-    /// fields that hold terms (`with_terms`), so only for the languages
+    /// fields that hold terms (see [`presence`]), so only for the languages
     /// present in the index. Every language still counts for the glossary:
     /// `NGO`, typed in English, finds the French reports' `ONG`.
     fn plan(
@@ -469,11 +461,11 @@ impl Engine {
         clauses: &[Clause],
         expand: bool,
         vocabulary: &Vocabulary,
-        with_terms: FieldSet,
+        presence: &Arc<Presence>,
     ) -> Result<Plan> {
         let present: Vec<Lang> = Lang::ALL
             .into_iter()
-            .filter(|&lang| with_terms.contains(self.fields.body_for(lang)))
+            .filter(|&lang| presence.anywhere(self.fields.body_for(lang)))
             .collect();
         let mut units: Vec<Unit> = Vec::new();
         let mut excluded = Vec::new();
@@ -487,6 +479,9 @@ impl Engine {
             let mut exact: Vec<Box<dyn TantivyQuery>> = Vec::new();
             let mut exact_stems: BTreeMap<Lang, BTreeSet<String>> = BTreeMap::new();
             let mut words_left = false;
+            // One term per field (see `match_tokens`), not a phrase or a
+            // choice between spellings.
+            let mut one_term = folded.len() <= 1;
             for (lang, analyzer) in &self.analyzers {
                 let tokens = analyse(analyzer, &clause.text);
                 if tokens.is_empty() {
@@ -504,6 +499,7 @@ impl Engine {
                 if !present.contains(lang) {
                     continue;
                 }
+                one_term &= tokens.len() == 1;
                 if !clause.excluded {
                     let terms = terms_by_lang.entry(*lang).or_default();
                     for (_, token) in &tokens {
@@ -514,16 +510,17 @@ impl Engine {
                     .entry(*lang)
                     .or_default()
                     .extend(tokens.iter().map(|(_, t)| t.clone()));
-                exact.extend(self.in_lang_fields(*lang, &tokens, 1.0, with_terms));
+                exact.extend(self.in_lang_fields(*lang, &tokens, 1.0, presence));
             }
             if !words_left {
                 // Only stop words ("de la"): nothing to look for.
                 continue;
             }
             let names: Vec<(usize, String)> = folded.iter().cloned().enumerate().collect();
-            if with_terms.contains(self.fields.speaker) {
+            if presence.anywhere(self.fields.speaker) {
+                let speaker = self.fields.speaker;
                 exact.push(boosted(
-                    match_tokens(self.fields.speaker, &names),
+                    presence.restrict(speaker, match_tokens(speaker, &names)),
                     SPEAKER_BOOST,
                 ));
             }
@@ -557,7 +554,7 @@ impl Engine {
                                 *lang,
                                 &tokens,
                                 FUZZY_BOOST,
-                                with_terms,
+                                presence,
                             ));
                         }
                     }
@@ -565,6 +562,7 @@ impl Engine {
             }
             units.push(Unit {
                 folded,
+                one_term,
                 exact,
                 fuzzy: (!fuzzy.is_empty())
                     .then(|| Box::new(BooleanQuery::union(fuzzy)) as Box<dyn TantivyQuery>),
@@ -591,7 +589,7 @@ impl Engine {
                     term.lang,
                     &term.tokens,
                     GLOSSARY_BOOST,
-                    with_terms,
+                    presence,
                 ));
             }
             expansion_queries.push((
@@ -619,8 +617,13 @@ impl Engine {
             }
             Box::new(BooleanQuery::union(alternatives)) as Box<dyn TantivyQuery>
         });
+        // A union of terms at the top of the first tier: tantivy can skip
+        // what cannot make the top k (see `tiers`), as long as it does not
+        // also have to count every match.
+        let first_tier_prunable = matches!(units.as_slice(), [unit] if unit.one_term);
         Ok(Plan {
             tiers,
+            first_tier_prunable,
             as_typed,
             excluded,
             terms_by_lang,
@@ -792,6 +795,8 @@ struct Plan {
     /// Every word as typed; every word, corrected or expanded; some words.
     /// `None` when the query has nothing to look for.
     tiers: Option<Vec<Box<dyn TantivyQuery>>>,
+    /// Whether tantivy can prune the first tier's search (block-max WAND).
+    first_tier_prunable: bool,
     /// Some word as typed, or a glossary equivalent: nothing matching it
     /// calls for a "did you mean".
     as_typed: Option<Box<dyn TantivyQuery>>,
@@ -807,6 +812,8 @@ struct Plan {
 struct Unit {
     /// The clause's words, folded.
     folded: Vec<String>,
+    /// Whether `exact` is a union of term queries.
+    one_term: bool,
     exact: Box<dyn TantivyQuery>,
     fuzzy: Option<Box<dyn TantivyQuery>>,
 }
@@ -836,7 +843,15 @@ fn tiers(
     if units.is_empty() {
         return None;
     }
-    let must = |queries: Vec<Box<dyn TantivyQuery>>| -> Box<dyn TantivyQuery> {
+    // One clause is left as it is, not wrapped: the same matches and
+    // scores, and a union of terms at the top lets tantivy skip the blocks
+    // that cannot reach the top k (block-max WAND).
+    let must = |mut queries: Vec<Box<dyn TantivyQuery>>| -> Box<dyn TantivyQuery> {
+        if queries.len() == 1 {
+            if let Some(query) = queries.pop() {
+                return query;
+            }
+        }
         Box::new(BooleanQuery::new(
             queries.into_iter().map(|q| (Occur::Must, q)).collect(),
         ))
@@ -891,16 +906,44 @@ fn tiers(
     Some(tiers)
 }
 
-/// `query` with the filters, and an extra clause.
+/// `query` with the filters; `query` itself when there are none, so that
+/// tantivy sees a union of terms as one (see [`tiers`]).
 fn with_filters(
     query: &dyn TantivyQuery,
     filters: &[(Occur, Box<dyn TantivyQuery>)],
-    extra: Option<(Occur, Box<dyn TantivyQuery>)>,
-) -> BooleanQuery {
+) -> Box<dyn TantivyQuery> {
+    if filters.is_empty() {
+        return query.box_clone();
+    }
     let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(Occur::Must, query.box_clone())];
     clauses.extend(filters.iter().map(|(occur, q)| (*occur, q.box_clone())));
-    clauses.extend(extra);
-    BooleanQuery::new(clauses)
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Counts the segments `query` matches, stopping at `limit`; the count,
+/// and whether it is complete (every match counted).
+fn count_up_to(
+    searcher: &Searcher,
+    query: &dyn TantivyQuery,
+    limit: usize,
+) -> Result<(usize, bool)> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut count = 0;
+    for segment in searcher.segment_readers() {
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let alive = segment.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                count += 1;
+                if count >= limit {
+                    return Ok((count, false));
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok((count, true))
 }
 
 /// The best segments of [`rank_in_tiers`].
@@ -910,39 +953,60 @@ struct Ranking {
     hits: Vec<(f32, DocAddress)>,
     /// Whether the first tier (every word as typed) matched a segment.
     first_tier_matched: bool,
-    /// The matches of the last tier, when it was searched.
+    /// The number of matches of the last tier, when it was searched and
+    /// had fewer than were asked (so all were collected).
     last_tier_count: Option<usize>,
 }
 
 /// Ranks each tier's segments below the previous tier's (each tier holds
 /// the previous one) and keeps the first `wanted`. A tier is searched only
-/// while the page is not full; counting every match is left to the facets'
-/// pass, which goes over the last tier anyway, or to a count of the last
-/// tier when it was not searched here.
+/// while the page is not full; counting the matches is left to the
+/// facets' pass, which goes over the last tier anyway, or to
+/// [`count_up_to`].
 ///
 /// A tier's segments are told from the previous tier's by their addresses,
 /// not with a `MustNot` of the previous tier: tantivy 0.27's phrase scorer
 /// asserts (debug builds) when an exclusion seeks it backwards.
 fn rank_in_tiers(
-    searcher: &Searcher,
+    statistics: &Statistics,
     tiers: &[Box<dyn TantivyQuery>],
+    first_tier_prunable: bool,
     filters: &[(Occur, Box<dyn TantivyQuery>)],
     wanted: usize,
 ) -> Result<Ranking> {
+    let searcher = statistics.searcher;
     let mut ranking = Ranking::default();
     let mut previous: HashSet<DocAddress> = HashSet::new();
     for (i, tier) in tiers.iter().enumerate() {
         if ranking.hits.len() >= wanted {
             break;
         }
-        let query = with_filters(tier.as_ref(), filters, None);
-        let top = TopDocs::with_limit(wanted + previous.len()).order_by_score();
-        let (found, matching) = searcher.search(&query, &(top, Count))?;
+        let query = with_filters(tier.as_ref(), filters);
+        let asked = wanted + previous.len();
+        let top = TopDocs::with_limit(asked).order_by_score();
+        let last = i + 1 == tiers.len();
+        let found = if last && !(i == 0 && first_tier_prunable && filters.is_empty()) {
+            // Every match is visited anyway: count them in the same pass.
+            let (found, count) = searcher.search_with_statistics_provider(
+                query.as_ref(),
+                &(top, Count),
+                statistics,
+            )?;
+            ranking.last_tier_count = Some(count);
+            found
+        } else {
+            // The top k alone, so that tantivy may skip what cannot make
+            // it; counting is `count_up_to`'s, or the facets'.
+            let found =
+                searcher.search_with_statistics_provider(query.as_ref(), &top, statistics)?;
+            if last && found.len() < asked {
+                // Fewer than asked: these are all of the tier's matches.
+                ranking.last_tier_count = Some(found.len());
+            }
+            found
+        };
         if i == 0 {
-            ranking.first_tier_matched = matching > 0;
-        }
-        if i + 1 == tiers.len() {
-            ranking.last_tier_count = Some(matching);
+            ranking.first_tier_matched = !found.is_empty();
         }
         let room = wanted - ranking.hits.len();
         ranking.hits.extend(
@@ -954,7 +1018,7 @@ fn rank_in_tiers(
         if ranking.hits.len() < wanted && i + 1 < tiers.len() {
             // The page is not full, so this tier matched fewer segments than
             // `wanted + previous`: collecting them all is cheap.
-            previous = searcher.search(&query, &DocSetCollector)?;
+            previous = searcher.search(query.as_ref(), &DocSetCollector)?;
         }
     }
     Ok(ranking)
@@ -1066,5 +1130,39 @@ fn snippet(generator: &SnippetGenerator, body: &str) -> Snippet {
     Snippet {
         text: body[..cut].to_string(),
         highlights: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{doc, IndexWriter};
+
+    #[test]
+    fn counting_stops_at_the_limit_and_skips_deleted_segments() -> tantivy::Result<()> {
+        let mut schema = Schema::builder();
+        let body = schema.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        for text in ["cadre a", "cadre b", "cadre c", "autre"] {
+            writer.add_document(doc!(body => text))?;
+        }
+        writer.commit()?;
+        writer.add_document(doc!(body => "cadre d"))?;
+        writer.delete_term(Term::from_field_text(body, "b"));
+        writer.commit()?;
+        let searcher = index.reader()?.searcher();
+        let query = term_query(body, "cadre");
+        let count = |limit| count_up_to(&searcher, query.as_ref(), limit).ok();
+        assert_eq!(count(100), Some((3, true)), "a, c and d; b is deleted");
+        assert_eq!(count(3), Some((3, false)), "the limit reached");
+        assert_eq!(count(1), Some((1, false)));
+        let nothing = term_query(body, "absent");
+        assert_eq!(
+            count_up_to(&searcher, nothing.as_ref(), 1).ok(),
+            Some((0, true))
+        );
+        Ok(())
     }
 }

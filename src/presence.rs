@@ -242,7 +242,7 @@ pub struct Statistics<'a> {
     /// The searcher the statistics are of.
     pub searcher: &'a Searcher,
     /// Its segments' fields.
-    pub presence: &'a Presence,
+    pub presence: &'a Arc<Presence>,
 }
 
 impl Bm25StatisticsProvider for Statistics<'_> {

@@ -42,7 +42,7 @@ use crate::presence::{Presence, Statistics};
 use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord, REPORT_KIND};
 use crate::segment::SegmentKind;
-use crate::typos::{suggest, Vocabulary};
+use crate::typos::{self, suggest, Vocabulary};
 
 /// Weight of a match in a heading, relative to one in the body.
 const TITLE_BOOST: f32 = 2.5;
@@ -346,40 +346,44 @@ impl Engine {
         let searcher = self.reader.searcher();
         let vocabulary = Vocabulary::new(&searcher, self.fields.fold);
         let presence = self.presence(&searcher)?;
-        let plan = self.plan(&parsed.clauses, request.expand, &vocabulary, &presence)?;
-
-        let filters = self.filters(request, &plan.excluded, None);
+        let statistics = Statistics {
+            searcher: &searcher,
+            presence: &presence,
+        };
         let wanted = request.offset + request.limit;
-        let ranking = match &plan.tiers {
-            Some(tiers) => rank_in_tiers(
-                &Statistics {
-                    searcher: &searcher,
-                    presence: &presence,
-                },
-                tiers,
-                plan.first_tier_prunable,
-                &filters,
-                wanted,
-            )?,
-            None => Ranking::default(),
+        // Typo corrections change nothing a terminal answer shows when the
+        // words as typed fill the page and match more segments than are
+        // counted: the corrections' matches would rank below them and the
+        // count says "at least" anyway. Looking corrections up is a walk
+        // through the vocabulary and an analysis per correction, so when
+        // every word that has corrections is that frequent, the search runs
+        // without them first, and again with them if that was not enough.
+        let try_without_corrections =
+            !request.facets && every_correctable_word_is_frequent(&parsed.clauses, &vocabulary)?;
+        let mut found = self.rank_and_count(
+            request,
+            &parsed.clauses,
+            &vocabulary,
+            &statistics,
+            !try_without_corrections,
+        )?;
+        let settled = |found: &Found| {
+            found.ranking.hits.len() >= wanted
+                && found.ranking.first_tier_matched
+                && found.total_is_lower_bound
         };
-        let (facets, total, total_is_lower_bound) = match plan.tiers.as_ref().and_then(|t| t.last())
-        {
-            Some(any) if request.facets => {
-                let (facets, total) =
-                    self.facets(&searcher, request, &plan.excluded, any.as_ref())?;
-                (facets, total, false)
-            }
-            Some(any) => match ranking.last_tier_count {
-                Some(count) => (Facets::default(), count, false),
-                None => {
-                    let query = with_filters(any.as_ref(), &filters);
-                    let (count, complete) = count_up_to(&searcher, query.as_ref(), COUNT_LIMIT)?;
-                    (Facets::default(), count, !complete)
-                }
-            },
-            None => (Facets::default(), 0, false),
-        };
+        if try_without_corrections && !settled(&found) {
+            found =
+                self.rank_and_count(request, &parsed.clauses, &vocabulary, &statistics, true)?;
+        }
+        let Found {
+            plan,
+            filters,
+            ranking,
+            facets,
+            total,
+            total_is_lower_bound,
+        } = found;
         let addresses = ranking.hits;
         // Segments with every word as typed are matches as typed too.
         let as_typed = match (&plan.as_typed, ranking.first_tier_matched) {
@@ -412,6 +416,62 @@ impl Engine {
             suggestion,
         };
         Ok(results)
+    }
+
+    /// Plans the query, ranks the first `offset + limit` segments and counts
+    /// the matches (and the facets, if asked for).
+    fn rank_and_count(
+        &self,
+        request: &SearchRequest,
+        clauses: &[Clause],
+        vocabulary: &Vocabulary,
+        statistics: &Statistics,
+        corrections: bool,
+    ) -> Result<Found> {
+        let searcher = statistics.searcher;
+        let plan = self.plan(
+            clauses,
+            request.expand,
+            corrections.then_some(vocabulary),
+            statistics.presence,
+        )?;
+        let filters = self.filters(request, &plan.excluded, None);
+        let wanted = request.offset + request.limit;
+        let ranking = match &plan.tiers {
+            Some(tiers) => rank_in_tiers(
+                statistics,
+                tiers,
+                plan.first_tier_prunable,
+                &filters,
+                wanted,
+            )?,
+            None => Ranking::default(),
+        };
+        let (facets, total, total_is_lower_bound) = match plan.tiers.as_ref().and_then(|t| t.last())
+        {
+            Some(any) if request.facets => {
+                let (facets, total) =
+                    self.facets(searcher, request, &plan.excluded, any.as_ref())?;
+                (facets, total, false)
+            }
+            Some(any) => match ranking.last_tier_count {
+                Some(count) => (Facets::default(), count, false),
+                None => {
+                    let query = with_filters(any.as_ref(), &filters);
+                    let (count, complete) = count_up_to(searcher, query.as_ref(), COUNT_LIMIT)?;
+                    (Facets::default(), count, !complete)
+                }
+            },
+            None => (Facets::default(), 0, false),
+        };
+        Ok(Found {
+            plan,
+            filters,
+            ranking,
+            facets,
+            total,
+            total_is_lower_bound,
+        })
     }
 
     /// Which fields each segment holds (see [`presence`]), read from the
@@ -460,7 +520,7 @@ impl Engine {
         &self,
         clauses: &[Clause],
         expand: bool,
-        vocabulary: &Vocabulary,
+        vocabulary: Option<&Vocabulary>,
         presence: &Arc<Presence>,
     ) -> Result<Plan> {
         let present: Vec<Lang> = Lang::ALL
@@ -532,7 +592,7 @@ impl Engine {
             // Typo tolerance, never inside a phrase: the index's words near
             // each typed word, analysed like the typed word.
             let mut fuzzy: Vec<Box<dyn TantivyQuery>> = Vec::new();
-            if !clause.phrase {
+            if let Some(vocabulary) = vocabulary.filter(|_| !clause.phrase) {
                 for word in &folded {
                     for correction in vocabulary.corrections(word)? {
                         for (lang, analyzer) in
@@ -788,6 +848,36 @@ impl Engine {
         }
         Ok(hits)
     }
+}
+
+/// A planned query's best segments and counts.
+struct Found {
+    plan: Plan,
+    filters: Vec<(Occur, Box<dyn TantivyQuery>)>,
+    ranking: Ranking,
+    facets: Facets,
+    total: usize,
+    total_is_lower_bound: bool,
+}
+
+/// Whether every word typed outside a phrase that typo tolerance would
+/// correct is in at least [`COUNT_LIMIT`] segments (see
+/// [`Engine::search`]). False when no word would be corrected: there is
+/// nothing to save then.
+fn every_correctable_word_is_frequent(clauses: &[Clause], vocabulary: &Vocabulary) -> Result<bool> {
+    let limit = u64::try_from(COUNT_LIMIT).unwrap_or(u64::MAX);
+    let mut correctable = false;
+    for clause in clauses.iter().filter(|c| !c.phrase && !c.excluded) {
+        for word in analysis::fold(&clause.text) {
+            if typos::allowed_edits(&word).is_some() {
+                correctable = true;
+                if vocabulary.doc_freq(&word)? < limit {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    Ok(correctable)
 }
 
 /// The queries built from a parsed query.

@@ -584,9 +584,8 @@ impl Engine {
                     SPEAKER_BOOST,
                 ));
             }
-            let exact: Box<dyn TantivyQuery> = Box::new(BooleanQuery::union(exact));
             if clause.excluded {
-                excluded.push(exact);
+                excluded.push(Box::new(BooleanQuery::union(exact)) as Box<dyn TantivyQuery>);
                 continue;
             }
             // Typo tolerance, never inside a phrase: the index's words near
@@ -623,9 +622,16 @@ impl Engine {
             units.push(Unit {
                 folded,
                 one_term,
-                exact,
-                fuzzy: (!fuzzy.is_empty())
-                    .then(|| Box::new(BooleanQuery::union(fuzzy)) as Box<dyn TantivyQuery>),
+                exact: Box::new(BooleanQuery::union(
+                    exact.iter().map(|q| q.box_clone()).collect(),
+                )),
+                exact_or_fuzzy: (!fuzzy.is_empty()).then(|| {
+                    // One union of both, not a union of two unions: the
+                    // same sum of scores, and one union scorer less per
+                    // segment (each clears a 4,096-document window).
+                    exact.extend(fuzzy);
+                    Box::new(BooleanQuery::union(exact)) as Box<dyn TantivyQuery>
+                }),
             });
         }
         let expanded = if expand {
@@ -905,18 +911,16 @@ struct Unit {
     /// Whether `exact` is a union of term queries.
     one_term: bool,
     exact: Box<dyn TantivyQuery>,
-    fuzzy: Option<Box<dyn TantivyQuery>>,
+    /// The words as typed or corrected; `None` without corrections.
+    exact_or_fuzzy: Option<Box<dyn TantivyQuery>>,
 }
 
 impl Unit {
     fn exact_or_fuzzy(&self) -> Box<dyn TantivyQuery> {
-        match &self.fuzzy {
-            Some(fuzzy) => Box::new(BooleanQuery::union(vec![
-                self.exact.box_clone(),
-                fuzzy.box_clone(),
-            ])),
-            None => self.exact.box_clone(),
-        }
+        self.exact_or_fuzzy
+            .as_ref()
+            .unwrap_or(&self.exact)
+            .box_clone()
     }
 }
 
@@ -985,7 +989,7 @@ fn tiers(
     }
     // A tier that matches what the one before it matches is left out: a
     // single word has one tier, or two with corrections or equivalents.
-    let widened = units.iter().any(|u| u.fuzzy.is_some()) || !groups_empty;
+    let widened = units.iter().any(|u| u.exact_or_fuzzy.is_some()) || !groups_empty;
     let mut tiers = vec![all];
     if widened {
         tiers.push(must(every));

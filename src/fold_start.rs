@@ -29,14 +29,31 @@ pub fn folded_start(word: &str, letters: usize) -> Option<String> {
     Some(String::from_utf8_lossy(start).into_owned())
 }
 
+/// How many first letters of `word` its stem surely keeps, to compare
+/// words with stems more finely than [`stem_keeps_letters`]: English stems
+/// change the second letter only of `dying`, `lying`, `tying` (→ `die`…),
+/// so an English word keeps two letters unless its second is a `y`.
+pub fn word_keeps_letters(lang: &str, word: &str) -> Option<usize> {
+    match lang {
+        "en" => {
+            let second = word.chars().nth(1);
+            Some(if second.is_some_and(|c| c.eq_ignore_ascii_case(&'y')) {
+                1
+            } else {
+                2
+            })
+        }
+        _ => stem_keeps_letters(lang),
+    }
+}
+
 /// The folded first letters of each word of `text` (in the language of
-/// code `lang`) that its stem keeps; `None` when they cannot tell (Arabic,
-/// letters without an ASCII spelling).
+/// code `lang`) that its stem keeps (see [`word_keeps_letters`]); `None`
+/// when they cannot tell (Arabic, letters without an ASCII spelling).
 pub fn word_starts(lang: &str, text: &str) -> Option<Vec<String>> {
-    let letters = stem_keeps_letters(lang)?;
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
-        .map(|word| folded_start(word, letters))
+        .map(|word| folded_start(word, word_keeps_letters(lang, word)?))
         .collect()
 }
 
@@ -73,4 +90,25 @@ pub fn fold_start_into<'b>(word: &str, letters: usize, buffer: &'b mut [u8]) -> 
         }
     }
     buffer.get(..len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_are_folded_and_as_long_as_the_stem_keeps() {
+        assert_eq!(folded_start("Égalité", 2).as_deref(), Some("eg"));
+        assert_eq!(folded_start("œuvre", 2).as_deref(), Some("oeu"));
+        assert_eq!(folded_start("مهاجر", 2), None);
+        assert_eq!(word_keeps_letters("en", "development"), Some(2));
+        assert_eq!(word_keeps_letters("en", "dying"), Some(1), "dying → die");
+        assert_eq!(word_keeps_letters("fr", "réfugiés"), Some(2));
+        assert_eq!(word_keeps_letters("ar", "مهاجر"), None);
+        assert_eq!(
+            word_starts("en", "capacity building, dying"),
+            Some(vec!["ca".to_string(), "bu".to_string(), "d".to_string()])
+        );
+        assert_eq!(word_starts("ar", "مهاجر"), None);
+    }
 }

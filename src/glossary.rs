@@ -312,7 +312,7 @@ fn query_starts(query: &BTreeMap<Lang, QueryWords>) -> QueryStarts {
                 .words
                 .iter()
                 .map(
-                    |(_, term, _)| match fold_start::stem_keeps_letters(lang.code()) {
+                    |(_, term, _)| match fold_start::word_keeps_letters(lang.code(), term) {
                         Some(letters) => fold_start::folded_start(term, letters),
                         None => Some(term.clone()),
                     },

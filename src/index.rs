@@ -556,14 +556,8 @@ fn prepare(
 /// The report's language, detected on a sample of its text, and each
 /// segment's.
 fn languages(detector: &Detector, report: &segment::Report) -> (Lang, Vec<Lang>) {
-    let texts = report.segments.iter().map(|s| s.text.as_str());
-    let lang = detector.detect_parts(texts).unwrap_or(Lang::Fr);
-    let segment_langs = report
-        .segments
-        .iter()
-        .map(|s| detector.detect_segment(&s.text, lang))
-        .collect();
-    (lang, segment_langs)
+    let texts: Vec<&str> = report.segments.iter().map(|s| s.text.as_str()).collect();
+    detector.detect_report(&texts)
 }
 
 fn skipped(file: &ReportFile, error: &Error) -> Skipped {

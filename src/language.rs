@@ -10,10 +10,10 @@
 //! words ("les", "the", "los"). When they leave no doubt (most reports and
 //! segments) lingua is not asked; it settles the doubtful ones.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
+use rustc_hash::FxHashMap;
 
 use crate::analysis::Lang;
 
@@ -259,8 +259,19 @@ impl Counts {
         let mut word_start = None;
         let mut words_seen = 0;
         let mut lower = String::new();
+        let bytes = sample.as_bytes();
+        let mut i = 0;
         // A space after the end closes the last word.
-        for (i, c) in sample.char_indices().chain([(sample.len(), ' ')]) {
+        while i <= bytes.len() {
+            let c = match bytes.get(i) {
+                None => ' ',
+                // ASCII, most of a Latin-script sample: no decoding.
+                Some(&b) if b.is_ascii() => char::from(b),
+                Some(_) => sample
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or(' '),
+            };
             if c.is_alphabetic() {
                 counts.letters += 1;
                 counts.arabic += usize::from(('\u{0600}'..='\u{06FF}').contains(&c));
@@ -275,6 +286,7 @@ impl Counts {
                 counts.french += usize::from(FRENCH_LETTERS.contains(c));
                 counts.spanish += usize::from(SPANISH_LETTERS.contains(c));
             }
+            i += c.len_utf8();
         }
         counts
     }
@@ -297,8 +309,8 @@ impl Counts {
 
 /// [`FUNCTION_WORDS`] as a map from word to its language's slot there
 /// (no word is in two lists: a test checks it).
-fn function_words() -> &'static HashMap<&'static str, usize> {
-    static MAP: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
+fn function_words() -> &'static FxHashMap<&'static str, usize> {
+    static MAP: OnceLock<FxHashMap<&'static str, usize>> = OnceLock::new();
     MAP.get_or_init(|| {
         FUNCTION_WORDS
             .iter()

@@ -267,49 +267,59 @@ fn char_at(text: &str, i: usize) -> Option<char> {
     }
 }
 
-/// [`is_word_char`], with a fast path for ASCII (no ASCII character is a
-/// combining mark).
-fn is_word_char_fast(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        is_word_char(c)
-    }
-}
-
 /// The byte range of the first word of `text` at or after byte `from` (a
 /// char boundary); the next word starts at or after its end. See
-/// [`WordTokenizer`] for what a word is.
+/// [`WordTokenizer`] for what a word is. Every word of every indexed text
+/// goes through here, so ASCII bytes are read without decoding.
 fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
     // A word starts on a letter or digit: a stray combining mark or
     // apostrophe after a space does not make a token of its own.
     let mut i = from;
-    let first = loop {
-        let c = char_at(text, i)?;
-        if c.is_alphanumeric() {
-            break c;
-        }
-        i += c.len_utf8();
-    };
-    let start = i;
-    let mut end = start + first.len_utf8();
-    let mut prev = first;
-    i = end;
-    while let Some(c) = char_at(text, i) {
-        let next = i + c.len_utf8();
-        if is_word_char_fast(c) {
-            end = next;
-            prev = c;
-        } else if is_apostrophe(c)
-            && (prev.is_alphabetic() || is_combining_mark(prev))
-            && char_at(text, next).is_some_and(char::is_alphabetic)
-        {
-            // `l'accueil`, `city's`: kept; `l' accueil`, `'quoted'`: split.
-            prev = c;
+    let start = loop {
+        let b = *bytes.get(i)?;
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                break i;
+            }
+            i += 1;
         } else {
-            break;
+            let c = char_at(text, i)?;
+            if c.is_alphanumeric() {
+                break i;
+            }
+            i += c.len_utf8();
         }
-        i = next;
+    };
+    let mut end = start;
+    let mut prev = ' ';
+    loop {
+        match bytes.get(end) {
+            Some(&b) if b.is_ascii_alphanumeric() => {
+                prev = char::from(b);
+                end += 1;
+            }
+            Some(&b) if b.is_ascii() && b != b'\'' => break,
+            None => break,
+            Some(_) => {
+                let Some(c) = char_at(text, end) else { break };
+                let next = end + c.len_utf8();
+                if !c.is_ascii() && is_word_char(c) {
+                    prev = c;
+                    end = next;
+                } else if is_apostrophe(c)
+                    && (prev.is_alphabetic() || is_combining_mark(prev))
+                    && char_at(text, next).is_some_and(char::is_alphabetic)
+                {
+                    // `l'accueil`, `city's`: kept; `l' accueil`, `'quoted'`:
+                    // split. The letter after it is read next.
+                    prev = c;
+                    end = next;
+                } else {
+                    break;
+                }
+            }
+        }
     }
     Some((start, end))
 }

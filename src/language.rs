@@ -298,7 +298,12 @@ impl Counts {
             return;
         }
         lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
+        if word.is_ascii() {
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
         if let Some(&slot) = function_words().get(lower.as_str()) {
             if let Some(votes) = self.votes.get_mut(slot) {
                 *votes += 1;
@@ -339,6 +344,10 @@ fn sample(text: &str) -> &str {
 }
 
 fn sample_of(text: &str, chars: usize) -> &str {
+    // No more bytes than characters wanted: the whole text fits.
+    if text.len() <= chars {
+        return text;
+    }
     match text.char_indices().nth(chars) {
         Some((end, _)) => &text[..end],
         None => text,

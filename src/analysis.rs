@@ -255,7 +255,14 @@ fn is_apostrophe(c: char) -> bool {
 /// Arabic harakat U+064B–U+065F and U+0670) and the tatweel U+0640 (a letter
 /// modifier, alphanumeric for Rust already).
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    is_latin_letter(c) || c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// Letters of Latin-1 and Latin Extended-A (`é`, `ç`, `œ`, `ł`): a range
+/// test, where `char::is_alphabetic` looks them up in Unicode's tables.
+/// Every one of them is alphabetic; `×` and `÷` are not in the ranges.
+fn is_latin_letter(c: char) -> bool {
+    matches!(c, 'À'..='Ö' | 'Ø'..='ö' | 'ø'..='ſ')
 }
 
 /// The character at byte `i` of `text`, which must be a char boundary.
@@ -285,7 +292,7 @@ fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
             i += 1;
         } else {
             let c = char_at(text, i)?;
-            if c.is_alphanumeric() {
+            if is_latin_letter(c) || c.is_alphanumeric() {
                 break i;
             }
             i += c.len_utf8();
@@ -308,8 +315,8 @@ fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
                     prev = c;
                     end = next;
                 } else if is_apostrophe(c)
-                    && (prev.is_alphabetic() || is_combining_mark(prev))
-                    && char_at(text, next).is_some_and(char::is_alphabetic)
+                    && (is_latin_letter(prev) || prev.is_alphabetic() || is_combining_mark(prev))
+                    && char_at(text, next).is_some_and(|n| is_latin_letter(n) || n.is_alphabetic())
                 {
                     // `l'accueil`, `city's`: kept; `l' accueil`, `'quoted'`:
                     // split. The letter after it is read next.
@@ -1137,6 +1144,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn latin_letters_are_alphabetic_and_nothing_else_in_their_ranges_is() {
+        for c in '\u{80}'..='\u{17F}' {
+            if is_latin_letter(c) {
+                assert!(c.is_alphabetic(), "{c:?}");
+            }
+        }
+        assert!(!is_latin_letter('×') && !is_latin_letter('÷'));
+        assert!(is_latin_letter('é') && is_latin_letter('œ') && is_latin_letter('À'));
     }
 
     #[test]

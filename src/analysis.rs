@@ -1109,8 +1109,11 @@ mod tests {
             Ville-à-Ville 25-26 ÉGALITÉ égalité المُهَاجِرِيـــن والمهاجرين في ـــ \
             aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa fin \
             Málaga ácido ﬁn x\u{301} \u{301}a";
+        // A word too long to be remembered (over 65,535 bytes), twice.
+        let huge = format!("avant {} {} après", "a".repeat(70_000), "a".repeat(70_000));
         let texts = [
             edge_cases,
+            &huge,
             include_str!("../tests/fixtures/languages/compte-rendu-rabat-fr-en.txt"),
             include_str!("../tests/fixtures/languages/report-lisbon-en.md"),
             include_str!("../tests/fixtures/languages/taqrir-tunis-ar.txt"),

@@ -25,7 +25,6 @@
 //! differently, so `réfugiés` gives `refugi` but `refugies` gives `refug`
 //! (see the test `unaccented_spelling_can_stem_differently`).
 
-use std::collections::HashMap;
 use std::mem;
 use std::sync::Arc;
 
@@ -37,7 +36,11 @@ use tantivy::tokenizer::{
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
+use memo::Memoized;
+
 use crate::fold_start;
+
+mod memo;
 
 /// A language palabre analyses. Serde: lower-case ISO codes "fr", "en", "es", "ar".
 #[derive(
@@ -111,8 +114,9 @@ impl std::fmt::Display for Lang {
 const MAX_TOKEN_BYTES: usize = 64;
 
 /// The analyzer for `lang`; cheap to clone (tantivy clones it per thread).
+/// It remembers the terms of the words it has seen (see [`memo`]).
 pub fn analyzer(lang: Lang) -> TextAnalyzer {
-    chain(lang, None)
+    TextAnalyzer::from(Memoized::new(chain(lang, None)))
 }
 
 /// The analyzer for `lang` as the snippet generator uses it: it gives the
@@ -130,7 +134,7 @@ pub fn highlight_analyzer<'a>(
     terms: impl IntoIterator<Item = &'a str>,
 ) -> TextAnalyzer {
     let gate = stem_keeps_letters(lang).map(|letters| Arc::new(StemGate::new(terms, letters)));
-    chain(lang, gate)
+    TextAnalyzer::from(Memoized::new(chain(lang, gate)))
 }
 
 /// The chain of both: stemming only what `gate` admits, when there is one.
@@ -164,6 +168,11 @@ pub const FOLD_TOKENIZER: &str = "palabre_fold";
 /// one edit from `financement` but the stems differ by more).
 /// `L'Intégration` → `integration`.
 pub fn fold_analyzer() -> TextAnalyzer {
+    TextAnalyzer::from(Memoized::new(fold_chain()))
+}
+
+/// The filters of [`fold_analyzer`].
+fn fold_chain() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
@@ -222,7 +231,8 @@ pub struct WordTokenizer {
 /// The token stream of [`WordTokenizer`].
 pub struct WordTokenStream<'a> {
     text: &'a str,
-    chars: std::str::CharIndices<'a>,
+    /// Where the next word may start, in bytes.
+    next: usize,
     token: &'a mut Token,
 }
 
@@ -233,7 +243,7 @@ impl Tokenizer for WordTokenizer {
         self.token.reset();
         WordTokenStream {
             text,
-            chars: text.char_indices(),
+            next: 0,
             token: &mut self.token,
         }
     }
@@ -247,43 +257,89 @@ fn is_apostrophe(c: char) -> bool {
 /// Arabic harakat U+064B–U+065F and U+0670) and the tatweel U+0640 (a letter
 /// modifier, alphanumeric for Rust already).
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    is_latin_letter(c) || c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// Letters of Latin-1 and Latin Extended-A (`é`, `ç`, `œ`, `ł`): a range
+/// test, where `char::is_alphabetic` looks them up in Unicode's tables.
+/// Every one of them is alphabetic; `×` and `÷` are not in the ranges.
+fn is_latin_letter(c: char) -> bool {
+    matches!(c, 'À'..='Ö' | 'Ø'..='ö' | 'ø'..='ſ')
+}
+
+/// The character at byte `i` of `text`, which must be a char boundary.
+fn char_at(text: &str, i: usize) -> Option<char> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => text.get(i..)?.chars().next(),
+        None => None,
+    }
+}
+
+/// The byte range of the first word of `text` at or after byte `from` (a
+/// char boundary); the next word starts at or after its end. See
+/// [`WordTokenizer`] for what a word is. Every word of every indexed text
+/// goes through here, so ASCII bytes are read without decoding.
+fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    // A word starts on a letter or digit: a stray combining mark or
+    // apostrophe after a space does not make a token of its own.
+    let mut i = from;
+    let start = loop {
+        let b = *bytes.get(i)?;
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                break i;
+            }
+            i += 1;
+        } else {
+            let c = char_at(text, i)?;
+            if is_latin_letter(c) || c.is_alphanumeric() {
+                break i;
+            }
+            i += c.len_utf8();
+        }
+    };
+    let mut end = start;
+    let mut prev = ' ';
+    loop {
+        match bytes.get(end) {
+            Some(&b) if b.is_ascii_alphanumeric() => {
+                prev = char::from(b);
+                end += 1;
+            }
+            Some(&b) if b.is_ascii() && b != b'\'' => break,
+            None => break,
+            Some(_) => {
+                let Some(c) = char_at(text, end) else { break };
+                let next = end + c.len_utf8();
+                if !c.is_ascii() && is_word_char(c) {
+                    prev = c;
+                    end = next;
+                } else if is_apostrophe(c)
+                    && (is_latin_letter(prev) || prev.is_alphabetic() || is_combining_mark(prev))
+                    && char_at(text, next).is_some_and(|n| is_latin_letter(n) || n.is_alphabetic())
+                {
+                    // `l'accueil`, `city's`: kept; `l' accueil`, `'quoted'`:
+                    // split. The letter after it is read next.
+                    prev = c;
+                    end = next;
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+    Some((start, end))
 }
 
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        // A word starts on a letter or digit: a stray combining mark or
-        // apostrophe after a space does not make a token of its own.
-        let (start, first) = loop {
-            match self.chars.next() {
-                Some((i, c)) if c.is_alphanumeric() => break (i, c),
-                Some(_) => {}
-                None => return false,
-            }
+        let Some((start, end)) = next_word(self.text, self.next) else {
+            return false;
         };
-        let mut end = start + first.len_utf8();
-        let mut prev = first;
-        loop {
-            let mut ahead = self.chars.clone();
-            match ahead.next() {
-                Some((i, c)) if is_word_char(c) => {
-                    end = i + c.len_utf8();
-                    prev = c;
-                    self.chars = ahead;
-                }
-                // `l'accueil`, `city's`: kept; `l' accueil`, `'quoted'`: split.
-                Some((_, c))
-                    if is_apostrophe(c)
-                        && (prev.is_alphabetic() || is_combining_mark(prev))
-                        && ahead.clone().next().is_some_and(|(_, n)| n.is_alphabetic()) =>
-                {
-                    prev = c;
-                    self.chars = ahead;
-                }
-                _ => break,
-            }
-        }
-        // The bounds come from char_indices, so `get` always succeeds.
+        self.next = end;
+        // The bounds come from char boundaries, so `get` always succeeds.
         let word = self.text.get(start..end).unwrap_or_default();
         self.token.text.clear();
         if is_nfc_quick(word.chars()) == IsNormalized::Yes {
@@ -574,31 +630,12 @@ impl StemGate {
 struct StemWrapper<T> {
     filter: StemFilter,
     inner: T,
-    cache: StemCache,
-}
-
-/// Most words a [`StemCache`] holds before it starts again from empty.
-const STEM_CACHE_WORDS: usize = 50_000;
-
-/// The stems of words already seen by this analyzer. Stemming (twice for an
-/// accented word) was most of the cost of indexing French text, and a few
-/// thousand words make most of any text, so each analyzer (tantivy keeps
-/// one per field and indexing thread) remembers them. A pure cache: the
-/// terms are the same with or without it.
-#[derive(Clone, Default)]
-struct StemCache(HashMap<String, Stems>);
-
-/// What [`StemFilter`] makes of one word.
-#[derive(Clone)]
-struct Stems {
-    /// The stem of the word as written, accents folded.
-    stem: String,
-    /// The stem of its unaccented spelling, when it differs.
-    unaccented: Option<String>,
 }
 
 impl StemFilter {
-    fn stems(&self, stemmer: &Stemmer, word: &str) -> Stems {
+    /// The stem of `word` as written, accents folded, and the stem of its
+    /// unaccented spelling when it differs.
+    fn stems(&self, stemmer: &Stemmer, word: &str) -> (String, Option<String>) {
         let stem = strip_accents(&stemmer.stem(word));
         let unaccented = if self.unaccented_too && !word.is_ascii() {
             let unaccented = strip_accents(word);
@@ -607,14 +644,13 @@ impl StemFilter {
         } else {
             None
         };
-        Stems { stem, unaccented }
+        (stem, unaccented)
     }
 }
 
 struct StemStream<'a, T> {
     filter: &'a StemFilter,
     stemmer: Stemmer,
-    cache: &'a mut StemCache,
     tail: T,
     token: Token,
     /// The unaccented spelling's stem, emitted next at the same position.
@@ -628,7 +664,6 @@ impl TokenFilter for StemFilter {
         StemWrapper {
             filter: self,
             inner,
-            cache: StemCache::default(),
         }
     }
 }
@@ -640,7 +675,6 @@ impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
         StemStream {
             filter: &self.filter,
             stemmer: Stemmer::create(self.filter.algorithm),
-            cache: &mut self.cache,
             tail: self.inner.token_stream(text),
             token: Token::default(),
             pending: None,
@@ -677,19 +711,11 @@ impl<T: TokenStream> TokenStream for StemStream<'_, T> {
             // A snippet's word that cannot match: left as it is.
             return true;
         }
-        let cache = &mut self.cache.0;
-        let stems = match cache.get(&self.token.text) {
-            Some(stems) => stems,
-            None => {
-                if cache.len() >= STEM_CACHE_WORDS {
-                    cache.clear();
-                }
-                let stems = self.filter.stems(&self.stemmer, &self.token.text);
-                cache.entry(self.token.text.clone()).or_insert(stems)
-            }
-        };
-        self.token.text.clone_from(&stems.stem);
-        self.pending.clone_from(&stems.unaccented);
+        // Each word is stemmed once per analyzer: [`Memoized`] remembers
+        // its terms.
+        let (stem, unaccented) = self.filter.stems(&self.stemmer, &self.token.text);
+        self.token.text = stem;
+        self.pending = unaccented;
         true
     }
 
@@ -1017,13 +1043,71 @@ mod tests {
         for text in [first, second, first] {
             assert_eq!(run(&mut analyzer, text), analyze(Lang::Fr, text), "{text}");
         }
-        // More words than the cache holds: it starts again, same terms.
-        let many: Vec<String> = (0..STEM_CACHE_WORDS + 10)
+        // More words than the memo holds: it starts again, same terms.
+        let many: Vec<String> = (0..memo::MEMO_WORDS + 10)
             .map(|i| format!("réfugiés{i}"))
             .collect();
         let many = many.join(" ");
-        assert_eq!(run(&mut analyzer, &many).len(), STEM_CACHE_WORDS + 10);
+        assert_eq!(run(&mut analyzer, &many).len(), memo::MEMO_WORDS + 10);
         assert_eq!(run(&mut analyzer, second), analyze(Lang::Fr, second));
+    }
+
+    #[test]
+    fn memoized_analyzers_give_the_terms_positions_and_offsets_of_their_chain() {
+        let edge_cases = "L'Intégration des Réfugiés, Œuvre d’Aydi ; aujourd'hui l' ici 'cité' \
+            jusqu' à re\u{301}fugie\u{301}s REFUGIÉS réfugiés city's don’t \
+            Ville-à-Ville 25-26 ÉGALITÉ égalité المُهَاجِرِيـــن والمهاجرين في ـــ \
+            aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa fin \
+            Málaga ácido ﬁn x\u{301} \u{301}a";
+        // A word too long to be remembered (over 65,535 bytes), twice.
+        let huge = format!("avant {} {} après", "a".repeat(70_000), "a".repeat(70_000));
+        let texts = [
+            edge_cases,
+            &huge,
+            include_str!("../tests/fixtures/languages/compte-rendu-rabat-fr-en.txt"),
+            include_str!("../tests/fixtures/languages/report-lisbon-en.md"),
+            include_str!("../tests/fixtures/languages/taqrir-tunis-ar.txt"),
+            include_str!("../tests/fixtures/formats/sfax.html"),
+        ];
+        let tokens = |analyzer: &mut TextAnalyzer, text: &str| {
+            let mut got = Vec::new();
+            let mut stream = analyzer.token_stream(text);
+            stream.process(&mut |t| {
+                got.push((t.position, t.offset_from, t.offset_to, t.text.clone()))
+            });
+            got
+        };
+        let mut pairs: Vec<(TextAnalyzer, TextAnalyzer)> = Lang::ALL
+            .iter()
+            .map(|&lang| (analyzer(lang), chain(lang, None)))
+            .collect();
+        pairs.push((fold_analyzer(), fold_chain()));
+        let gate = || Some(Arc::new(StemGate::new(["refug", "cadr"], 2)));
+        pairs.push((
+            highlight_analyzer(Lang::Fr, ["refug", "cadr"]),
+            chain(Lang::Fr, gate()),
+        ));
+        // Twice: the second round reads every word from memory.
+        for _ in 0..2 {
+            for (memoized, chain) in &mut pairs {
+                for text in texts {
+                    let expected = tokens(chain, text);
+                    assert!(!expected.is_empty());
+                    assert_eq!(tokens(memoized, text), expected, "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn latin_letters_are_alphabetic_and_nothing_else_in_their_ranges_is() {
+        for c in '\u{80}'..='\u{17F}' {
+            if is_latin_letter(c) {
+                assert!(c.is_alphabetic(), "{c:?}");
+            }
+        }
+        assert!(!is_latin_letter('×') && !is_latin_letter('÷'));
+        assert!(is_latin_letter('é') && is_latin_letter('œ') && is_latin_letter('À'));
     }
 
     #[test]

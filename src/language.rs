@@ -10,7 +10,10 @@
 //! words ("les", "the", "los"). When they leave no doubt (most reports and
 //! segments) lingua is not asked; it settles the doubtful ones.
 
+use std::sync::OnceLock;
+
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
+use rustc_hash::FxHashMap;
 
 use crate::analysis::Lang;
 
@@ -80,17 +83,71 @@ impl Detector {
         self.detect(&sample)
     }
 
+    /// The languages of a report made of `texts` (its segments, in order):
+    /// the report's, detected on a sample of its beginning, and each
+    /// segment's.
+    ///
+    /// A segment long enough to tell is settled by its function words when
+    /// they leave no doubt. lingua, the costly part (its n-gram look-ups
+    /// were the largest single cost of indexing), reads only the segments
+    /// still in doubt whose neighbours disagree: a segment in doubt between
+    /// two segments of one language (the nearest clear ones before and
+    /// after it, or the report's language where there is none) is in that
+    /// language. Most segments in doubt are code, option lists or tables
+    /// inside a one-language run, where lingua's answer is a coin toss; an
+    /// English annex of a French report is still read as English, and a
+    /// segment in doubt where the language changes is still lingua's.
+    pub fn detect_report(&self, texts: &[&str]) -> (Lang, Vec<Lang>) {
+        let lang = self.detect_parts(texts.iter().copied()).unwrap_or(Lang::Fr);
+        // `None`: too short to tell; `Some(None)`: in doubt.
+        let clear: Vec<Option<Option<Lang>>> = texts
+            .iter()
+            .map(|text| {
+                long_enough(text).then(|| {
+                    clear_language(sample_of(text, SEGMENT_SAMPLE_CHARS), SEGMENT_VOTE_WORDS)
+                })
+            })
+            .collect();
+        let clear_lang = |c: &Option<Option<Lang>>| c.flatten();
+        let langs = texts
+            .iter()
+            .zip(&clear)
+            .enumerate()
+            .map(|(i, (text, settled))| match settled {
+                None => lang,
+                Some(Some(l)) => *l,
+                Some(None) => {
+                    let before = clear.get(..i).unwrap_or_default();
+                    let after = clear.get(i + 1..).unwrap_or_default();
+                    let previous = before.iter().rev().find_map(clear_lang).unwrap_or(lang);
+                    let next = after.iter().find_map(clear_lang).unwrap_or(lang);
+                    if previous == next {
+                        previous
+                    } else {
+                        self.lingua_segment(text, lang)
+                    }
+                }
+            })
+            .collect();
+        (lang, langs)
+    }
+
     /// The language of one segment: its own when the text is long enough and
     /// the function words or lingua leave no doubt, otherwise the report's.
     pub fn detect_segment(&self, text: &str, report: Lang) -> Lang {
-        // `nth` stops counting at the threshold: no full count of a long text.
-        if text.chars().nth(MIN_SEGMENT_CHARS - 1).is_none() {
+        if !long_enough(text) {
             return report;
         }
         let sample = sample_of(text, SEGMENT_SAMPLE_CHARS);
         if let Some(lang) = clear_language(sample, SEGMENT_VOTE_WORDS) {
             return lang;
         }
+        self.lingua_segment(text, report)
+    }
+
+    /// lingua's language for a segment in doubt, when it is sure enough.
+    fn lingua_segment(&self, text: &str, report: Lang) -> Lang {
+        let sample = sample_of(text, SEGMENT_SAMPLE_CHARS);
         let values = self.detector.compute_language_confidence_values(sample);
         match values.first() {
             Some(&(language, confidence)) if confidence >= MIN_SEGMENT_CONFIDENCE => {
@@ -99,6 +156,12 @@ impl Detector {
             _ => report,
         }
     }
+}
+
+/// Whether a segment is long enough to have its own language.
+fn long_enough(text: &str) -> bool {
+    // `nth` stops counting at the threshold: no full count of a long text.
+    text.chars().nth(MIN_SEGMENT_CHARS - 1).is_some()
 }
 
 /// Function words that tell our Latin-script languages apart ("de", "la",
@@ -143,38 +206,11 @@ const VOTE_MARGIN: usize = 4;
 /// Arabic; or, within its first `words` words, many function words of one
 /// Latin-script language and few of the others. `None` when in doubt.
 fn clear_language(sample: &str, words: usize) -> Option<Lang> {
-    let (arabic, total) =
-        sample
-            .chars()
-            .filter(|c| c.is_alphabetic())
-            .fold((0usize, 0usize), |(a, t), c| {
-                (
-                    a + usize::from(('\u{0600}'..='\u{06FF}').contains(&c)),
-                    t + 1,
-                )
-            });
-    if arabic * 10 > total {
-        return (arabic * 10 >= total * 9).then_some(Lang::Ar);
+    let counts = Counts::of(sample, words);
+    if counts.arabic * 10 > counts.letters {
+        return (counts.arabic * 10 >= counts.letters * 9).then_some(Lang::Ar);
     }
-    let mut votes = [0usize; 3];
-    let mut lower = String::new();
-    for word in sample
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(words)
-    {
-        // No function word is longer than five bytes.
-        if word.len() > 5 {
-            continue;
-        }
-        lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
-        for (slot, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
-            if list.contains(&lower.as_str()) {
-                votes[slot] += 1;
-            }
-        }
-    }
+    let votes = counts.votes;
     let (best, &most) = votes.iter().enumerate().max_by_key(|(_, v)| **v)?;
     let others = votes
         .iter()
@@ -190,15 +226,103 @@ fn clear_language(sample: &str, words: usize) -> Option<Lang> {
     // Technical French (man pages, option lists) has few function words,
     // but its accents say French: many of them, none of Spanish's, and
     // French function words ahead of the others'.
-    let (french, spanish) = sample.chars().fold((0usize, 0usize), |(f, s), c| {
-        (
-            f + usize::from(FRENCH_LETTERS.contains(c)),
-            s + usize::from(SPANISH_LETTERS.contains(c)),
-        )
-    });
     let [fr, en, es] = votes;
-    let french = french >= MIN_FRENCH_LETTERS && spanish == 0 && fr >= 2 && fr >= 2 * en.max(es);
+    let french = counts.french >= MIN_FRENCH_LETTERS
+        && counts.spanish == 0
+        && fr >= 2
+        && fr >= 2 * en.max(es);
     french.then_some(Lang::Fr)
+}
+
+/// What [`clear_language`] counts in a sample, in one pass over it (it
+/// reads a sample of every segment, so three passes showed in profiles).
+#[derive(Debug, Default)]
+struct Counts {
+    /// Letters (alphabetic characters).
+    letters: usize,
+    /// Arabic letters.
+    arabic: usize,
+    /// Characters of [`FRENCH_LETTERS`].
+    french: usize,
+    /// Characters of [`SPANISH_LETTERS`].
+    spanish: usize,
+    /// Function words of each language of [`FUNCTION_WORDS`], in its order,
+    /// among the first words.
+    votes: [usize; 3],
+}
+
+impl Counts {
+    /// The counts of `sample`, votes from its first `words` words (runs of
+    /// letters).
+    fn of(sample: &str, words: usize) -> Counts {
+        let mut counts = Counts::default();
+        let mut word_start = None;
+        let mut words_seen = 0;
+        let mut lower = String::new();
+        let bytes = sample.as_bytes();
+        let mut i = 0;
+        // A space after the end closes the last word.
+        while i <= bytes.len() {
+            let c = match bytes.get(i) {
+                None => ' ',
+                // ASCII, most of a Latin-script sample: no decoding.
+                Some(&b) if b.is_ascii() => char::from(b),
+                Some(_) => sample
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or(' '),
+            };
+            if c.is_alphabetic() {
+                counts.letters += 1;
+                counts.arabic += usize::from(('\u{0600}'..='\u{06FF}').contains(&c));
+                word_start.get_or_insert(i);
+            } else if let Some(start) = word_start.take() {
+                if words_seen < words {
+                    words_seen += 1;
+                    counts.vote(sample.get(start..i).unwrap_or_default(), &mut lower);
+                }
+            }
+            if !c.is_ascii() {
+                counts.french += usize::from(FRENCH_LETTERS.contains(c));
+                counts.spanish += usize::from(SPANISH_LETTERS.contains(c));
+            }
+            i += c.len_utf8();
+        }
+        counts
+    }
+
+    /// Counts `word` if it is a function word; `lower` is a buffer.
+    fn vote(&mut self, word: &str, lower: &mut String) {
+        // No function word is longer than five bytes.
+        if word.len() > 5 {
+            return;
+        }
+        lower.clear();
+        if word.is_ascii() {
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        if let Some(&slot) = function_words().get(lower.as_str()) {
+            if let Some(votes) = self.votes.get_mut(slot) {
+                *votes += 1;
+            }
+        }
+    }
+}
+
+/// [`FUNCTION_WORDS`] as a map from word to its language's slot there
+/// (no word is in two lists: a test checks it).
+fn function_words() -> &'static FxHashMap<&'static str, usize> {
+    static MAP: OnceLock<FxHashMap<&'static str, usize>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        FUNCTION_WORDS
+            .iter()
+            .enumerate()
+            .flat_map(|(slot, (_, words))| words.iter().map(move |w| (*w, slot)))
+            .collect()
+    })
 }
 
 /// Letters French writes and English and Spanish do not (`é` is Spanish too,
@@ -220,6 +344,10 @@ fn sample(text: &str) -> &str {
 }
 
 fn sample_of(text: &str, chars: usize) -> &str {
+    // No more bytes than characters wanted: the whole text fits.
+    if text.len() <= chars {
+        return text;
+    }
     match text.char_indices().nth(chars) {
         Some((end, _)) => &text[..end],
         None => text,
@@ -274,6 +402,44 @@ mod tests {
     }
 
     #[test]
+    fn lingua_reads_segments_in_doubt_only_where_the_language_changes() {
+        let detector = Detector::new();
+        let french = "Les villes et les organisations de la société civile ont défini leur rôle \
+            respectif face aux défis existants au niveau local, avec des moyens limités pour les \
+            migrants et les réfugiés qui arrivent dans la région depuis plusieurs années.";
+        let english = "The municipality worked with local associations to open a shelter for \
+            migrants in transit, and trained its staff on the rights of refugees and asylum \
+            seekers, with support from the national government and the regional authorities.";
+        // Few function words: in doubt, and lingua reads it as English.
+        let doubtful = "Session opening: welcome remarks, Mayor Ahmed Benali, Deputy Mayor \
+            Fatima Zahra, Regional Director Omar Idrissi, Programme Coordinator Laura Martin, \
+            Network Coordinator Youssef Amrani, Youth Council President Sara Alaoui.";
+        assert_eq!(
+            clear_language(
+                sample_of(doubtful, SEGMENT_SAMPLE_CHARS),
+                SEGMENT_VOTE_WORDS
+            ),
+            None
+        );
+        assert_eq!(detector.detect_segment(doubtful, Lang::Fr), Lang::En);
+        // Between French segments (or the French report's edges), the
+        // segment in doubt is French.
+        let (lang, langs) = detector.detect_report(&[french, doubtful, "Suite."]);
+        assert_eq!((lang, langs), (Lang::Fr, vec![Lang::Fr; 3]));
+        let (_, langs) = detector.detect_report(&[doubtful, french]);
+        assert_eq!(langs, [Lang::Fr, Lang::Fr]);
+        // Within an English run, it is English without asking lingua.
+        let (lang, langs) = detector.detect_report(&[french, english, doubtful, english, french]);
+        assert_eq!(lang, Lang::Fr);
+        assert_eq!(langs, [Lang::Fr, Lang::En, Lang::En, Lang::En, Lang::Fr]);
+        // Where the language changes, lingua decides.
+        let (_, langs) = detector.detect_report(&[french, doubtful, english]);
+        assert_eq!(langs, [Lang::Fr, Lang::En, Lang::En]);
+        let (_, langs) = detector.detect_report(&[french, english, doubtful]);
+        assert_eq!(langs, [Lang::Fr, Lang::En, Lang::En]);
+    }
+
+    #[test]
     fn function_words_settle_clear_cases_only() {
         let french = "Les villes et les organisations de la société civile ont défini leur rôle \
             respectif face aux défis existants au niveau local, avec des moyens limités pour les migrants.";
@@ -299,6 +465,13 @@ mod tests {
             "Málaga, Nador, Meknès: programme 2019",
             Lang::Fr
         ));
+    }
+
+    #[test]
+    fn no_function_word_is_in_two_languages() {
+        let total: usize = FUNCTION_WORDS.iter().map(|(_, words)| words.len()).sum();
+        assert_eq!(function_words().len(), total);
+        assert!(function_words().keys().all(|w| w.len() <= 5));
     }
 
     #[test]

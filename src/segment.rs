@@ -243,9 +243,10 @@ fn classify(mut block: Block) -> Block {
 /// not start in lower case and holds a single sentence.
 fn looks_like_heading(block: &Block) -> bool {
     let text = block.text.as_str();
+    // `nth` stops at the limit: no full count of a long paragraph.
     !block.is_list_item
-        && text.chars().count() <= MAX_HEADING_CHARS
-        && text.split_whitespace().count() <= MAX_HEADING_WORDS
+        && text.chars().nth(MAX_HEADING_CHARS).is_none()
+        && text.split_whitespace().nth(MAX_HEADING_WORDS).is_none()
         && !ends_sentence(text)
         && !text.ends_with([',', ':'])
         && !starts_lowercase(text)
@@ -477,8 +478,8 @@ pub fn clean_markdown(text: &str) -> String {
         None => ("", text),
     };
     // Most paragraphs have no Markdown at all: only the spaces to collapse.
-    if !rest.contains(['[', '*', '`', '_']) {
-        return collapse_spaces(&format!("{marker}{rest}"));
+    if !has_markup(rest) {
+        return collapse_spaces(text);
     }
     let mut out = String::with_capacity(text.len());
     out.push_str(marker);
@@ -512,9 +513,17 @@ pub fn clean_markdown(text: &str) -> String {
     collapse_spaces(&out)
 }
 
+/// Whether `text` holds a character that may be inline Markdown.
+fn has_markup(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'[' | b'*' | b'`' | b'_'))
+}
+
 /// The spans between `**…**` or `__…__`.
 fn bold_spans(text: &str) -> Vec<String> {
     let mut spans = Vec::new();
+    if !text.bytes().any(|b| matches!(b, b'*' | b'_')) {
+        return spans;
+    }
     for marker in ["**", "__"] {
         let mut rest = text;
         while let Some(open) = rest.find(marker) {
@@ -540,6 +549,10 @@ fn link_span(chars: &[char], start: usize) -> Option<(usize, usize)> {
 }
 
 fn collapse_spaces(text: &str) -> String {
+    // Most paragraphs have nothing to collapse.
+    if is_collapsed(text) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -553,6 +566,38 @@ fn collapse_spaces(text: &str) -> String {
         return out.replace(" .", ".").replace(" ,", ",");
     }
     out
+}
+
+/// Whether [`collapse_spaces`] would return `text` unchanged: no white
+/// space but single spaces between words, and no space before `.` or `,`.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut after_space = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b' ' if after_space => return false,
+            b' ' => {
+                after_space = true;
+                continue;
+            }
+            b'.' | b',' if after_space => return false,
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => return false,
+            // The first byte of a character beyond ASCII: white space
+            // such as U+00A0 or U+3000 is collapsed too.
+            0xC0.. => {
+                let c = text.get(i..).and_then(|rest| rest.chars().next());
+                if c.is_none_or(char::is_whitespace) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        after_space = false;
+    }
+    true
 }
 
 const MONTHS: [(&str, u8); 40] = [
@@ -858,6 +903,33 @@ mod tests {
         assert_eq!(report.meta.title, "notes");
         assert_eq!(report.segments.len(), 1);
         assert_eq!(report.segments[0].title, "notes");
+    }
+
+    #[test]
+    fn spaces_are_collapsed_only_where_needed() {
+        for text in [
+            "",
+            "a",
+            "un deux trois",
+            " un",
+            "un ",
+            "un  deux",
+            "un\tdeux",
+            "un\ndeux",
+            "un\u{a0}: deux",
+            "un\u{3000}deux",
+            "un . deux , trois",
+            "un. deux, trois",
+            "é è ï œ",
+            "disponible ici ).",
+        ] {
+            let mut expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if expected.contains(" .") || expected.contains(" ,") {
+                expected = expected.replace(" .", ".").replace(" ,", ",");
+            }
+            assert_eq!(collapse_spaces(text), expected, "{text:?}");
+            assert_eq!(is_collapsed(text), expected == text, "{text:?}");
+        }
     }
 
     #[test]

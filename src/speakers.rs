@@ -35,6 +35,29 @@ const TITLES: [&str; 13] = [
     "M.", "Mme", "Mlle", "Mr.", "Mr", "Mrs.", "Mrs", "Ms.", "Ms", "Dr.", "Dr", "Sr.", "Sra.",
 ];
 
+/// Whether `word` is one of [`TITLES`]. Every segment's words are tested:
+/// the first letter rules out nearly all of them at once.
+fn is_title(word: &str) -> bool {
+    matches!(word.as_bytes().first(), Some(b'M' | b'D' | b'S')) && TITLES.contains(&word)
+}
+
+/// Whether some word of `text` (between white space) is one of [`TITLES`],
+/// as `text.split_whitespace().any(is_title)` says, without splitting the
+/// whole text: only the places where a capital M, D or S starts a word are
+/// looked at.
+fn has_title(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        if !matches!(b, b'M' | b'D' | b'S') {
+            return false;
+        }
+        let (before, from) = text.split_at_checked(i).unwrap_or_default();
+        let starts_word = before.chars().next_back().is_none_or(char::is_whitespace);
+        let word = from.split(char::is_whitespace).next().unwrap_or_default();
+        starts_word && TITLES.contains(&word)
+    })
+}
+
 /// Lower-case words inside names: "Jean de La Fontaine", "Ahmed el Amrani".
 const NAME_PARTICLES: [&str; 9] = ["de", "du", "des", "van", "von", "da", "di", "el", "al"];
 
@@ -61,13 +84,13 @@ const MAX_NAME_WORDS: usize = 5;
 /// The people introduced in `text`, in order, without repeats.
 pub fn introduced(text: &str) -> Vec<Person> {
     // A title is needed first; most segments have none.
-    if !text.split_whitespace().any(|word| TITLES.contains(&word)) {
+    if !has_title(text) {
         return Vec::new();
     }
     let mut people: Vec<Person> = Vec::new();
     let words: Vec<(usize, &str)> = word_starts(text);
     for (i, (_, word)) in words.iter().enumerate() {
-        if !TITLES.contains(word) {
+        if !is_title(word) {
             continue;
         }
         let Some(person) = introduction(text, &words, i + 1) else {
@@ -90,7 +113,7 @@ pub fn mentioned<'a>(text: &str, known: &'a [Person]) -> Vec<&'a Person> {
     let words = word_starts(text);
     let mut found: Vec<&Person> = Vec::new();
     for (i, (_, word)) in words.iter().enumerate() {
-        if !TITLES.contains(word) {
+        if !is_title(word) {
             continue;
         }
         let Some((_, next)) = words.get(i + 1) else {
@@ -233,6 +256,31 @@ fn organisation(role: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_are_found_as_whole_words_only() {
+        for text in [
+            "",
+            "M. Aydi",
+            "a dit M. Aydi",
+            "a dit\u{a0}Mme Gast",
+            "a dit\nDr Smith",
+            "MM. Aydi",
+            "M.Aydi",
+            "aM. Aydi",
+            "Mme, Mlle.",
+            "Mlle",
+            "Sra. Pérez y Sr. Gómez",
+            "Démocratie Sociale",
+            "é Ms",
+        ] {
+            assert_eq!(
+                has_title(text),
+                text.split_whitespace().any(is_title),
+                "{text:?}"
+            );
+        }
+    }
 
     fn people(text: &str) -> Vec<(String, String, Option<String>)> {
         introduced(text)

@@ -100,7 +100,9 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
 /// NFC (so a decomposed `é` is one letter for the tokenizer), `\n` line
 /// ends, form feeds (page breaks) as blank lines, no byte-order mark.
 pub fn normalise(text: &str) -> String {
-    let unified = if text.contains(['\r', '\u{c}', '\u{feff}']) {
+    // A byte scan: the control characters are ASCII, and U+FEFF is
+    // looked for by `contains` (memchr) only when needed.
+    let unified = if text.bytes().any(|b| matches!(b, b'\r' | 0x0C)) || text.contains('\u{feff}') {
         text.replace("\r\n", "\n")
             .replace(['\r', '\u{c}'], "\n")
             .replace('\u{feff}', "")
@@ -108,7 +110,10 @@ pub fn normalise(text: &str) -> String {
         text.to_owned()
     };
     // Most text is NFC already: the quick check spares composing it again.
-    if is_nfc_quick(unified.chars()) == IsNormalized::Yes {
+    // ASCII letters are NFC and never reorder combining marks (class 0), so
+    // the check reads the other characters only; leaving them out can turn
+    // a Yes into a Maybe, never the reverse.
+    if is_nfc_quick(unified.chars().filter(|c| !c.is_ascii())) == IsNormalized::Yes {
         return unified;
     }
     unified.nfc().collect()

@@ -119,6 +119,13 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
     TextAnalyzer::from(Memoized::new(chain(lang, None)))
 }
 
+/// The analyzer for `lang` without the memo, for a query's few words:
+/// every word is new there, and remembering it costs more than analysing
+/// it (the same terms as [`analyzer`]).
+pub fn query_analyzer(lang: Lang) -> TextAnalyzer {
+    chain(lang, None)
+}
+
 /// The analyzer for `lang` as the snippet generator uses it: it gives the
 /// same terms as [`analyzer`] for every word that can stem to one of
 /// `terms`, and leaves the other words unstemmed (they cannot match).
@@ -134,7 +141,8 @@ pub fn highlight_analyzer<'a>(
     terms: impl IntoIterator<Item = &'a str>,
 ) -> TextAnalyzer {
     let gate = stem_keeps_letters(lang).map(|letters| Arc::new(StemGate::new(terms, letters)));
-    TextAnalyzer::from(Memoized::new(chain(lang, gate)))
+    // No memo (see `query_analyzer`): a snippet analyses a few texts once.
+    chain(lang, gate)
 }
 
 /// The chain of both: stemming only what `gate` admits, when there is one.

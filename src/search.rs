@@ -258,7 +258,7 @@ impl Engine {
         let reader = index.reader_builder().reload_policy(policy).try_into()?;
         let analyzers = Lang::ALL
             .iter()
-            .map(|&lang| (lang, analysis::analyzer(lang)))
+            .map(|&lang| (lang, analysis::query_analyzer(lang)))
             .collect();
         Ok(Engine {
             reader,

@@ -114,7 +114,7 @@ impl std::fmt::Display for Lang {
 const MAX_TOKEN_BYTES: usize = 64;
 
 /// The analyzer for `lang`; cheap to clone (tantivy clones it per thread).
-/// It remembers the terms of the words it has seen (see [`memo`]).
+/// It remembers the terms of the words it has seen (`analysis/memo.rs`).
 pub fn analyzer(lang: Lang) -> TextAnalyzer {
     TextAnalyzer::from(Memoized::new(chain(lang, None)))
 }

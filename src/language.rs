@@ -8,7 +8,10 @@
 //! lingua's n-gram look-ups were most of the indexing time, so a cheap
 //! test comes first: the share of Arabic letters, and counts of function
 //! words ("les", "the", "los"). When they leave no doubt (most reports and
-//! segments) lingua is not asked; it settles the doubtful ones.
+//! segments) lingua is not asked. A segment still in doubt takes the
+//! language of the clear segments around it when they agree; lingua
+//! settles the doubtful reports and the segments in doubt where the
+//! language changes (see [`Detector::detect_report`]).
 
 use std::sync::OnceLock;
 

@@ -599,38 +599,60 @@ pub fn stem_keeps_letters(lang: Lang) -> Option<usize> {
     fold_start::stem_keeps_letters(lang.code())
 }
 
-/// The first letters of the terms a snippet looks for: an ASCII word that
+/// The beginnings of the terms a snippet looks for: an ASCII word that
 /// starts with none of them cannot stem to one of those terms.
+///
+/// Snowball changes at most the last two letters of what it keeps of a
+/// word (`journaux` → `journal`, `paciencia` → `pacient`, `dying` →
+/// `die`), so a word stems to a term only if it begins with the term less
+/// its last two letters, and with at least the letters no stem changes
+/// ([`stem_keeps_letters`]). Compared folded (`égalité` → `egal…`).
 #[derive(Debug)]
 struct StemGate {
     prefixes: Vec<String>,
+    /// The longest prefix, in letters.
     letters: usize,
 }
 
+/// Longest prefix a gate compares, in letters.
+const MAX_GATE_LETTERS: usize = 24;
+
 impl StemGate {
-    fn new<'a>(terms: impl IntoIterator<Item = &'a str>, letters: usize) -> StemGate {
+    fn new<'a>(terms: impl IntoIterator<Item = &'a str>, keeps: usize) -> StemGate {
         let mut prefixes: Vec<String> = terms
             .into_iter()
-            .map(|term| term.chars().take(letters).collect())
+            .map(|term| {
+                let letters = term
+                    .chars()
+                    .count()
+                    .saturating_sub(2)
+                    .clamp(keeps, MAX_GATE_LETTERS);
+                // A term whose beginning does not fold to ASCII gates on
+                // nothing: the empty prefix admits every word.
+                fold_start::folded_start(term, letters).unwrap_or_default()
+            })
             .collect();
         prefixes.sort();
         prefixes.dedup();
+        let letters = prefixes
+            .iter()
+            .map(|p| p.chars().count())
+            .max()
+            .unwrap_or(0);
         StemGate { prefixes, letters }
     }
 
-    /// Whether `word` (lower-cased) may stem to one of the terms, compared
-    /// on its first letters folded as the terms are (`égalité` → `eg`,
-    /// `œuvre` → `oeu`). A letter that does not fold to ASCII admits.
+    /// Whether `word` (lower-cased) may stem to one of the terms. A letter
+    /// that does not fold to ASCII admits.
     fn admits(&self, word: &str) -> bool {
         // Called on every word of every snippet: no allocation.
-        let mut buffer = [0u8; fold_start::MAX_START_BYTES];
+        let mut buffer = [0u8; 2 * MAX_GATE_LETTERS];
         let Some(start) = fold_start::fold_start_into(word, self.letters, &mut buffer) else {
             return true;
         };
-        self.prefixes.iter().any(|prefix| {
-            let prefix = prefix.as_bytes();
-            start.starts_with(prefix) || prefix.starts_with(start)
-        })
+        self.prefixes
+            .iter()
+            .any(|prefix| start.starts_with(prefix.as_bytes()))
     }
 }
 
@@ -1165,6 +1187,50 @@ mod tests {
             assert!(!full.is_empty(), "{lang}: {text}");
             assert_eq!(gated, full, "{lang}: {query}");
         }
+    }
+
+    #[test]
+    fn the_gate_admits_every_word_for_each_of_its_terms() {
+        let sfax = include_str!("../corpus/2019-06-sfax-societe-civile-gouvernance-migration.txt");
+        let english = concat!(
+            include_str!("../tests/fixtures/languages/report-lisbon-en.md"),
+            " dying lying tying skies skis idly gently ugly early only singly news ",
+            "relational conditional valency hesitancy capability generalization ",
+            "activity possibility sensibility hopefulness callousness happily cries ",
+            "agreed feed cry by says generously organizations yearly building",
+        );
+        let spanish = "paciencia paciencias logía logías solución soluciones \
+            rápidamente migración migraciones ácido ácidos encia corrieron \
+            cantaríamos tuviéramos capacidades políticas juventud";
+        let french = concat!(
+            include_str!("../tests/fixtures/languages/compte-rendu-rabat-fr-en.txt"),
+            " journaux heureuse patience règlement yeux naïve noël œuvre cœur ",
+            "tienne anciennes belles appelle finissions égalités"
+        );
+        let mut checked = 0;
+        for (lang, text) in [
+            (Lang::Fr, sfax),
+            (Lang::Fr, french),
+            (Lang::En, english),
+            (Lang::Es, spanish),
+        ] {
+            let Some(keeps) = stem_keeps_letters(lang) else {
+                continue;
+            };
+            let words: std::collections::BTreeSet<String> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            for word in &words {
+                for (_, term) in analyze(lang, word) {
+                    let gate = StemGate::new([term.as_str()], keeps);
+                    assert!(gate.admits(word), "{lang}: {word} → {term}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1_000, "{checked}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! mean".
 //!
 //! The index's folded, unstemmed words (the `fold` field's terms) are
-//! walked with [`Within`], a Levenshtein automaton that computes the edit
+//! walked with `Within`, a Levenshtein automaton that computes the edit
 //! distance row by row as the term dictionary is walked, and stops a branch
 //! as soon as every prefix in it is too far. tantivy's `FuzzyTermQuery`
 //! builds a parametric DFA first: about 3 M instructions and 500 KB of

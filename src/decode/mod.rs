@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 /// The formats palabre reads, by file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Plain text or Markdown, in any of the encodings [`text`] detects.
+    /// Plain text or Markdown, in any of the encodings `text` detects.
     Text,
     /// PDF with a text layer.
     Pdf,

@@ -166,7 +166,7 @@ pub struct Policy {
 }
 
 /// A search answer kept by the cache: its JSON after the leading
-/// `{"took_ms":…,` (see [`SearchResults::took_ms`]).
+/// `{"took_ms":…,` (see [`crate::search::SearchResults::took_ms`]).
 pub struct CachedAnswer {
     rest: String,
 }

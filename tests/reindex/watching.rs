@@ -50,6 +50,13 @@ fn serve_watch_follows_the_corpus() {
     env.remove("new.txt");
     let removed = until_found(&server, "kraspek", false);
     eprintln!("serve --watch: added seen after {added:?}, removal after {removed:?}");
+    // The server may see the commit before the watcher has logged it; the
+    // runs are counted below.
+    crate::harness::wait_for(LIMIT, "the removal run is logged", || {
+        runs(&server.process)
+            .last()
+            .is_some_and(|run| run.contains(" 1 removed"))
+    });
 
     // Temporary, hidden and lock files trigger nothing, nor does reading a
     // report (the watcher's own runs read them all).

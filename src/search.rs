@@ -355,11 +355,12 @@ impl Engine {
         // words as typed fill the page and match more segments than are
         // counted: the corrections' matches would rank below them and the
         // count says "at least" anyway. Looking corrections up is a walk
-        // through the vocabulary and an analysis per correction, so when
-        // every word that has corrections is that frequent, the search runs
-        // without them first, and again with them if that was not enough.
+        // through the vocabulary and an analysis per correction, so when a
+        // word typed is that frequent (the last tier, any word, then has as
+        // many matches), the search runs without them first, and again with
+        // them if that was not enough.
         let try_without_corrections =
-            !request.facets && every_correctable_word_is_frequent(&parsed.clauses, &vocabulary)?;
+            !request.facets && a_word_is_frequent(&parsed.clauses, &vocabulary)?;
         let mut found = self.rank_and_count(
             request,
             &parsed.clauses,
@@ -866,24 +867,26 @@ struct Found {
     total_is_lower_bound: bool,
 }
 
-/// Whether every word typed outside a phrase that typo tolerance would
-/// correct is in at least [`COUNT_LIMIT`] segments (see
-/// [`Engine::search`]). False when no word would be corrected: there is
-/// nothing to save then.
-fn every_correctable_word_is_frequent(clauses: &[Clause], vocabulary: &Vocabulary) -> Result<bool> {
+/// Whether some word typed outside a phrase is in at least
+/// [`COUNT_LIMIT`] segments, and typo tolerance would correct some word
+/// (see [`Engine::search`]); false when no word would be corrected: there
+/// is nothing to save then.
+fn a_word_is_frequent(clauses: &[Clause], vocabulary: &Vocabulary) -> Result<bool> {
     let limit = u64::try_from(COUNT_LIMIT).unwrap_or(u64::MAX);
-    let mut correctable = false;
-    for clause in clauses.iter().filter(|c| !c.phrase && !c.excluded) {
-        for word in analysis::fold(&clause.text) {
-            if typos::allowed_edits(&word).is_some() {
-                correctable = true;
-                if vocabulary.doc_freq(&word)? < limit {
-                    return Ok(false);
-                }
-            }
+    let words: Vec<String> = clauses
+        .iter()
+        .filter(|c| !c.phrase && !c.excluded)
+        .flat_map(|c| analysis::fold(&c.text))
+        .collect();
+    if !words.iter().any(|w| typos::allowed_edits(w).is_some()) {
+        return Ok(false);
+    }
+    for word in &words {
+        if vocabulary.doc_freq(word)? >= limit {
+            return Ok(true);
         }
     }
-    Ok(correctable)
+    Ok(false)
 }
 
 /// The queries built from a parsed query.

@@ -137,23 +137,6 @@ impl Glossary {
         Ok(Glossary { concepts })
     }
 
-    /// Adds another glossary's concepts; a concept with an id already
-    /// present adds its terms to that concept.
-    pub fn extend(&mut self, other: Glossary) {
-        for concept in other.concepts {
-            match self.concepts.iter_mut().find(|c| c.id == concept.id) {
-                Some(existing) => {
-                    for term in concept.terms {
-                        if !existing.terms.contains(&term) {
-                            existing.terms.push(term);
-                        }
-                    }
-                }
-                None => self.concepts.push(concept),
-            }
-        }
-    }
-
     /// Prepares the glossary for matching queries. `analyse` (the index's
     /// analyser of the term's language) runs on a term only when a query
     /// may contain it, once: analysing all ~1,700 terms would cost more
@@ -172,8 +155,8 @@ impl Glossary {
 }
 
 impl Analysed {
-    /// The bundled glossary with a user's concepts added (as
-    /// [`Glossary::extend`] adds them), prepared as [`Glossary::analyse`]
+    /// The bundled glossary with a user's concepts added (see
+    /// [`add_concepts`]), prepared as [`Glossary::analyse`]
     /// does, straight from the compiled-in constants: no copy of the
     /// bundled terms, whose first letters build.rs computed.
     pub fn bundled_with(
@@ -209,7 +192,7 @@ impl Analysed {
 }
 
 /// Adds a glossary's concepts; a concept with an id already present adds
-/// its terms to that concept (see [`Glossary::extend`]).
+/// the terms it does not have yet to that concept.
 fn add_concepts(concepts: &mut Vec<LazyConcept>, glossary: &Glossary) {
     for concept in &glossary.concepts {
         let terms = concept.terms.iter().map(|(lang, text)| LazyTerm {
@@ -561,21 +544,19 @@ mod tests {
         )
         .unwrap();
         let with_user = Analysed::bundled_with(Some(&user), analysis::analyze);
-        let mut all = Glossary::bundled().unwrap();
-        all.extend(user);
-        let expected = analysed(&all);
-        let terms = |a: &Analysed| -> Vec<(String, Vec<String>)> {
+        assert_eq!(with_user.concepts.len(), compiled.concepts.len() + 1);
+        let terms = |a: &Analysed, id: &str| -> Vec<String> {
             a.concepts
                 .iter()
-                .map(|c| {
-                    (
-                        c.id.to_string(),
-                        c.terms.iter().map(|t| t.text.to_string()).collect(),
-                    )
-                })
+                .filter(|c| c.id == id)
+                .flat_map(|c| c.terms.iter().map(|t| t.text.to_string()))
                 .collect()
         };
-        assert_eq!(terms(&with_user), terms(&expected));
+        let mut migrants = terms(&compiled, "migrants");
+        assert!(migrants.contains(&"migrants".to_string()));
+        migrants.push("exilés".to_string());
+        assert_eq!(terms(&with_user, "migrants"), migrants, "no term twice");
+        assert_eq!(terms(&with_user, "new"), ["a", "b"]);
     }
 
     #[test]
@@ -717,17 +698,22 @@ mod tests {
 
     #[test]
     fn a_user_file_adds_concepts_and_terms() {
-        let mut glossary = Glossary::bundled().unwrap();
-        let before = glossary.concepts.len();
+        let before = Analysed::bundled_with(None, analysis::analyze)
+            .concepts
+            .len();
         let mine = Glossary::parse(
             "[[concept]]\nid = \"uclg\"\nen = [\"local governments network\", \"UCLG\"]\n\n[[concept]]\nid = \"mc2cm\"\nen = [\"MC2CM\", \"Mediterranean City-to-City Migration\"]\n",
             "mine.toml",
         )
         .unwrap();
-        glossary.extend(mine);
-        assert_eq!(glossary.concepts.len(), before + 1);
-        assert!(expand(&glossary, "local governments network")
-            .contains(&("uclg".to_string(), "local governments network".to_string())));
+        let prepared = Analysed::bundled_with(Some(&mine), analysis::analyze);
+        assert_eq!(prepared.concepts.len(), before + 1);
+        let found: Vec<(String, String)> = prepared
+            .expansions(&words("local governments network"))
+            .into_iter()
+            .map(|e| (e.concept, e.term))
+            .collect();
+        assert!(found.contains(&("uclg".to_string(), "local governments network".to_string())));
     }
 
     #[test]

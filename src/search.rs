@@ -620,19 +620,20 @@ impl Engine {
                     }
                 }
             }
+            // One union of both, not a union of two unions: the same sum of
+            // scores, and one union scorer less per segment (each clears a
+            // 4,096-document window).
+            let exact_or_fuzzy = (!fuzzy.is_empty()).then(|| {
+                let mut both: Vec<Box<dyn TantivyQuery>> =
+                    exact.iter().map(|q| q.box_clone()).collect();
+                both.extend(fuzzy);
+                Box::new(BooleanQuery::union(both)) as Box<dyn TantivyQuery>
+            });
             units.push(Unit {
                 folded,
                 one_term,
-                exact: Box::new(BooleanQuery::union(
-                    exact.iter().map(|q| q.box_clone()).collect(),
-                )),
-                exact_or_fuzzy: (!fuzzy.is_empty()).then(|| {
-                    // One union of both, not a union of two unions: the
-                    // same sum of scores, and one union scorer less per
-                    // segment (each clears a 4,096-document window).
-                    exact.extend(fuzzy);
-                    Box::new(BooleanQuery::union(exact)) as Box<dyn TantivyQuery>
-                }),
+                exact: Box::new(BooleanQuery::union(exact)),
+                exact_or_fuzzy,
             });
         }
         let expanded = if expand {

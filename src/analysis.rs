@@ -29,6 +29,7 @@ use std::mem;
 use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashSet;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer,
     Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
@@ -207,6 +208,32 @@ pub fn fold(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     while let Some(token) = stream.next() {
         words.push(token.text.clone());
+    }
+    words
+}
+
+/// The distinct words of `texts` (as [`WordTokenizer`] splits them), in
+/// the order first met, joined by spaces. A text given this analyses to the
+/// same set of terms as the texts themselves, so a docs-only field (the
+/// report's vocabulary, see `schema::name::FOLD`) can be fed each word once
+/// instead of every occurrence.
+pub fn distinct_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut words = String::new();
+    for text in texts {
+        let mut from = 0;
+        while let Some((start, end)) = next_word(text, from) {
+            from = end;
+            let Some(word) = text.get(start..end) else {
+                break;
+            };
+            if seen.insert(word) {
+                if !words.is_empty() {
+                    words.push(' ');
+                }
+                words.push_str(word);
+            }
+        }
     }
     words
 }
@@ -784,6 +811,28 @@ mod tests {
             fold("L'Intégration des Réfugiés, Œuvre d’Aydi"),
             ["integration", "des", "refugies", "oeuvre", "aydi"]
         );
+    }
+
+    #[test]
+    fn distinct_words_keep_each_word_once_and_fold_to_the_same_terms() {
+        let texts = [
+            "L'accueil des réfugiés, Ville-à-Ville",
+            "des réfugiés syriens; l'accueil",
+        ];
+        assert_eq!(
+            distinct_words(texts),
+            "L'accueil des réfugiés Ville à syriens l'accueil"
+        );
+        let terms = |words: Vec<String>| {
+            words
+                .into_iter()
+                .collect::<std::collections::BTreeSet<String>>()
+        };
+        assert_eq!(
+            terms(fold(&distinct_words(texts))),
+            terms(texts.iter().flat_map(|t| fold(t)).collect())
+        );
+        assert_eq!(distinct_words(["", " , "]), "");
     }
 
     #[test]

@@ -47,8 +47,11 @@ pub mod name {
     pub const PERSON: &str = "person";
     /// The same names, as words, for text queries.
     pub const SPEAKER: &str = "speaker";
-    /// Heading and text as folded, unstemmed words: the vocabulary that
-    /// typo tolerance and "did you mean" look words up in.
+    /// The folded, unstemmed words of a report's headings and texts: the
+    /// vocabulary that typo tolerance and "did you mean" look words up in.
+    /// Only report records hold it, each distinct word once: its document
+    /// frequency counts reports, and segments do not pay for a second
+    /// postings table (the largest part of the index when they did).
     pub const FOLD: &str = "fold";
     /// Enclosing heading (e.g. the annex title).
     pub const PART: &str = "part";
@@ -258,6 +261,11 @@ pub fn documents(
     if let Some(city) = &meta.city {
         head.add_text(fields.city, city);
     }
+    let texts = report
+        .segments
+        .iter()
+        .flat_map(|s| [s.title.as_str(), s.text.as_str()]);
+    head.add_text(fields.fold, analysis::distinct_words(texts));
     docs.push(head);
 
     for (segment, lang) in report.segments.iter().zip(segment_langs) {
@@ -302,8 +310,6 @@ pub fn documents(
             doc.add_text(fields.person, &person.name);
             doc.add_text(fields.speaker, &person.name);
         }
-        doc.add_text(fields.fold, &segment.title);
-        doc.add_text(fields.fold, &segment.text);
         docs.push(doc);
     }
     docs
@@ -362,6 +368,10 @@ mod tests {
         assert_eq!(kind(&docs[1]).as_deref(), Some("section"));
         assert!(docs[2].get_first(fields.body_for(Lang::En)).is_some());
         assert!(docs[2].get_first(fields.body_for(Lang::Fr)).is_none());
+        // The vocabulary is the report's, each word once.
+        let vocabulary = docs[0].get_first(fields.fold).and_then(|v| v.as_str());
+        assert_eq!(vocabulary, Some("Contexte Texte Suite Autre"));
+        assert!(docs[1..].iter().all(|d| d.get_first(fields.fold).is_none()));
     }
 
     #[test]

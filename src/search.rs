@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::query::EnableScoring;
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring};
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
     Query as TantivyQuery, TermQuery,
@@ -360,7 +360,7 @@ impl Engine {
         // many matches), the search runs without them first, and again with
         // them if that was not enough.
         let try_without_corrections =
-            !request.facets && a_word_is_frequent(&parsed.clauses, &vocabulary)?;
+            !request.facets && self.a_word_is_frequent(&parsed.clauses, &statistics)?;
         let mut found = self.rank_and_count(
             request,
             &parsed.clauses,
@@ -417,6 +417,52 @@ impl Engine {
             suggestion,
         };
         Ok(results)
+    }
+
+    /// Whether some word typed outside a phrase is in at least
+    /// [`COUNT_LIMIT`] segments' text (its stem, in any language), and typo
+    /// tolerance would correct some word (see [`Engine::search`]); false
+    /// when no word would be corrected: there is nothing to save then.
+    fn a_word_is_frequent(&self, clauses: &[Clause], statistics: &Statistics) -> Result<bool> {
+        let typed: Vec<&Clause> = clauses
+            .iter()
+            .filter(|c| !c.phrase && !c.excluded)
+            .collect();
+        let corrected = typed
+            .iter()
+            .flat_map(|c| analysis::fold(&c.text))
+            .any(|w| typos::allowed_edits(&w).is_some());
+        if !corrected {
+            return Ok(false);
+        }
+        let limit = u64::try_from(COUNT_LIMIT).unwrap_or(u64::MAX);
+        for clause in typed {
+            // A segment has one language: a word's counts in the languages'
+            // body fields add up. Within one, an accented word's two terms
+            // (see `analysis::analyzer`) may share segments: the larger
+            // count is the one sure.
+            let mut by_position: BTreeMap<usize, u64> = BTreeMap::new();
+            for (lang, analyzer) in &self.analyzers {
+                let field = self.fields.body_for(*lang);
+                if !statistics.presence.anywhere(field) {
+                    continue;
+                }
+                let mut in_lang: BTreeMap<usize, u64> = BTreeMap::new();
+                for (position, stem) in analyse(analyzer, &clause.text) {
+                    let term = Term::from_field_text(field, &stem);
+                    let count = statistics.doc_freq(&term)?;
+                    let most = in_lang.entry(position).or_default();
+                    *most = (*most).max(count);
+                }
+                for (position, count) in in_lang {
+                    *by_position.entry(position).or_default() += count;
+                }
+            }
+            if by_position.values().any(|&count| count >= limit) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Plans the query, ranks the first `offset + limit` segments and counts
@@ -866,28 +912,6 @@ struct Found {
     facets: Facets,
     total: usize,
     total_is_lower_bound: bool,
-}
-
-/// Whether some word typed outside a phrase is in at least
-/// [`COUNT_LIMIT`] segments, and typo tolerance would correct some word
-/// (see [`Engine::search`]); false when no word would be corrected: there
-/// is nothing to save then.
-fn a_word_is_frequent(clauses: &[Clause], vocabulary: &Vocabulary) -> Result<bool> {
-    let limit = u64::try_from(COUNT_LIMIT).unwrap_or(u64::MAX);
-    let words: Vec<String> = clauses
-        .iter()
-        .filter(|c| !c.phrase && !c.excluded)
-        .flat_map(|c| analysis::fold(&c.text))
-        .collect();
-    if !words.iter().any(|w| typos::allowed_edits(w).is_some()) {
-        return Ok(false);
-    }
-    for word in &words {
-        if vocabulary.doc_freq(word)? >= limit {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// The queries built from a parsed query.

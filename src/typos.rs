@@ -31,7 +31,8 @@ const MAX_CORRECTIONS: usize = 8;
 /// and the automaton's rows are fixed arrays.
 const MAX_LETTERS: usize = 40;
 
-/// A word of the index near a typed word.
+/// A word of the index near a typed word, and the number of reports
+/// using it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Correction {
     pub word: String,
@@ -57,7 +58,7 @@ impl<'a> Vocabulary<'a> {
         }
     }
 
-    /// How many segments contain the folded word.
+    /// How many reports use the folded word (see `schema::name::FOLD`).
     pub fn doc_freq(&self, word: &str) -> Result<u64> {
         Ok(self
             .searcher

@@ -29,7 +29,7 @@ use std::mem;
 use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer,
     Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
@@ -212,12 +212,15 @@ pub fn fold(text: &str) -> Vec<String> {
     words
 }
 
-/// The distinct words of `texts` (as [`WordTokenizer`] splits them), in
-/// the order first met, joined by spaces. A text given this analyses to the
-/// same set of terms as the texts themselves, so a docs-only field (the
-/// report's vocabulary, see `schema::name::FOLD`) can be fed each word once
-/// instead of every occurrence.
-pub fn distinct_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+/// The distinct words of `texts` (as [`WordTokenizer`] splits them) that
+/// `keep` admits, in the order first met, joined by spaces. A text given
+/// this analyses to the same set of terms as those words in the texts, so a
+/// docs-only field (the report's vocabulary, see `schema::name::FOLD`) can
+/// be fed each word once instead of every occurrence.
+pub fn distinct_words<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    keep: impl Fn(&str) -> bool,
+) -> String {
     let mut seen: FxHashSet<&str> = FxHashSet::default();
     let mut words = String::new();
     for text in texts {
@@ -227,7 +230,7 @@ pub fn distinct_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
             let Some(word) = text.get(start..end) else {
                 break;
             };
-            if seen.insert(word) {
+            if seen.insert(word) && keep(word) {
                 if !words.is_empty() {
                     words.push(' ');
                 }
@@ -687,7 +690,15 @@ impl StemGate {
 struct StemWrapper<T> {
     filter: StemFilter,
     inner: T,
+    /// The stems of the words met, for a gated (snippet) analyzer only:
+    /// the few words that pass the gate come back in every hit's text, and
+    /// Snowball costs thousands of instructions a word. Indexing has its
+    /// own memo (`analysis/memo.rs`); a query's words are met once.
+    known: FxHashMap<String, (String, Option<String>)>,
 }
+
+/// Most words a snippet analyzer's [`StemWrapper`] remembers.
+const KNOWN_STEMS: usize = 1_024;
 
 impl StemFilter {
     /// The stem of `word` as written, accents folded, and the stem of its
@@ -707,6 +718,7 @@ impl StemFilter {
 
 struct StemStream<'a, T> {
     filter: &'a StemFilter,
+    known: &'a mut FxHashMap<String, (String, Option<String>)>,
     stemmer: Stemmer,
     tail: T,
     token: Token,
@@ -721,6 +733,7 @@ impl TokenFilter for StemFilter {
         StemWrapper {
             filter: self,
             inner,
+            known: FxHashMap::default(),
         }
     }
 }
@@ -731,6 +744,7 @@ impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         StemStream {
             filter: &self.filter,
+            known: &mut self.known,
             stemmer: Stemmer::create(self.filter.algorithm),
             tail: self.inner.token_stream(text),
             token: Token::default(),
@@ -769,8 +783,19 @@ impl<T: TokenStream> TokenStream for StemStream<'_, T> {
             return true;
         }
         // Each word is stemmed once per analyzer: [`Memoized`] remembers
-        // its terms.
-        let (stem, unaccented) = self.filter.stems(&self.stemmer, &self.token.text);
+        // its terms when indexing, `known` when highlighting.
+        let (stem, unaccented) = if self.filter.gate.is_none() {
+            self.filter.stems(&self.stemmer, &self.token.text)
+        } else if let Some(stems) = self.known.get(&self.token.text) {
+            stems.clone()
+        } else {
+            let stems = self.filter.stems(&self.stemmer, &self.token.text);
+            if self.known.len() >= KNOWN_STEMS {
+                self.known.clear();
+            }
+            self.known.insert(self.token.text.clone(), stems.clone());
+            stems
+        };
         self.token.text = stem;
         self.pending = unaccented;
         true
@@ -820,7 +845,7 @@ mod tests {
             "des réfugiés syriens; l'accueil",
         ];
         assert_eq!(
-            distinct_words(texts),
+            distinct_words(texts, |_| true),
             "L'accueil des réfugiés Ville à syriens l'accueil"
         );
         let terms = |words: Vec<String>| {
@@ -829,10 +854,14 @@ mod tests {
                 .collect::<std::collections::BTreeSet<String>>()
         };
         assert_eq!(
-            terms(fold(&distinct_words(texts))),
+            terms(fold(&distinct_words(texts, |_| true))),
             terms(texts.iter().flat_map(|t| fold(t)).collect())
         );
-        assert_eq!(distinct_words(["", " , "]), "");
+        assert_eq!(
+            distinct_words(texts, |w| w.len() > 5),
+            "L'accueil réfugiés syriens l'accueil"
+        );
+        assert_eq!(distinct_words(["", " , "], |_| true), "");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use tantivy::TantivyDocument;
 
 use crate::analysis::{self, Lang};
 use crate::segment::{Report, SegmentKind};
+use crate::typos;
 
 /// Field names.
 pub mod name {
@@ -265,7 +266,10 @@ pub fn documents(
         .segments
         .iter()
         .flat_map(|s| [s.title.as_str(), s.text.as_str()]);
-    head.add_text(fields.fold, analysis::distinct_words(texts));
+    head.add_text(
+        fields.fold,
+        analysis::distinct_words(texts, typos::may_be_a_correction),
+    );
     docs.push(head);
 
     for (segment, lang) in report.segments.iter().zip(segment_langs) {
@@ -371,6 +375,11 @@ mod tests {
         // The vocabulary is the report's, each word once.
         let vocabulary = docs[0].get_first(fields.fold).and_then(|v| v.as_str());
         assert_eq!(vocabulary, Some("Contexte Texte Suite Autre"));
+        let report =
+            crate::segment::segment("r.txt", "Titre\n\nContexte\n\nLe CO2 en 2019 et l'eau.\n");
+        let docs = documents(&fields, &report, &record(&report), &[Lang::Fr]);
+        let vocabulary = docs[0].get_first(fields.fold).and_then(|v| v.as_str());
+        assert_eq!(vocabulary, Some("Contexte l'eau"));
         assert!(docs[1..].iter().all(|d| d.get_first(fields.fold).is_none()));
     }
 

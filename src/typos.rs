@@ -152,6 +152,16 @@ pub fn allowed_edits(word: &str) -> Option<u8> {
     }
 }
 
+/// Whether a word of a report can be a correction, so that the report's
+/// vocabulary (see `schema::name::FOLD`) needs it: a typed word is
+/// corrected when it has [`FUZZY_MIN_LETTERS`] letters or more and no
+/// digit, and one edit away it may have a letter less. The word is taken
+/// as written, before folding (which drops an elided `l'` but no letter
+/// or digit): some words kept fold to fewer letters, none dropped to more.
+pub fn may_be_a_correction(word: &str) -> bool {
+    !word.chars().any(char::is_numeric) && word.chars().count() >= FUZZY_MIN_LETTERS - 1
+}
+
 /// Edit distance with transpositions (optimal string alignment), as
 /// [`Within`] counts it.
 fn edit_distance(a: &str, b: &str) -> u32 {
@@ -333,6 +343,19 @@ mod tests {
         assert_eq!(allowed_edits("ville"), Some(1));
         assert_eq!(allowed_edits("loi"), None);
         assert_eq!(allowed_edits("20190"), None, "numbers are never corrected");
+    }
+
+    #[test]
+    fn a_report_keeps_the_words_a_typo_may_be_corrected_to() {
+        // A five-letter word one edit away may have four letters.
+        for word in ["main", "L'eau", "réfugiés", "aujourd'hui"] {
+            assert!(may_be_a_correction(word), "{word}");
+        }
+        for word in ["de", "les", "CO2", "2019", "ipv6", "١٢٣٤٥"] {
+            assert!(!may_be_a_correction(word), "{word}");
+        }
+        assert!(allowed_edits("mains").is_some());
+        assert!(allowed_edits("main").is_none());
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! [`index`] (tantivy documents, the only writer) → [`query`] and
 //! [`search`] (parse, rank, snippets; [`typos`] finds the index's words
 //! near a typed one; [`presence`] keeps queries out of segments without
-//! their field; [`cache`] keeps a server's recent answers) → [`render`] (terminal, JSON, HTML)
+//! their field; [`seek_union`] intersects words cheaply; [`cache`] keeps a
+//! server's recent answers) → [`render`] (terminal, JSON, HTML)
 //! → [`server`] (HTTP; [`web`] holds the search page and the API
 //! description compiled in). [`facets`] counts field values over the
 //! matches; [`passage`] reads one segment in full. [`watch`] re-indexes
@@ -33,6 +34,7 @@ pub mod query;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod seek_union;
 pub mod segment;
 pub mod server;
 pub mod speakers;

@@ -41,6 +41,7 @@ use crate::index;
 use crate::presence::{Presence, Statistics};
 use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord, REPORT_KIND};
+use crate::seek_union::SeekUnion;
 use crate::segment::SegmentKind;
 use crate::typos::{self, suggest, Vocabulary};
 
@@ -991,7 +992,10 @@ fn tiers(
             }
         }
         Box::new(BooleanQuery::new(
-            queries.into_iter().map(|q| (Occur::Must, q)).collect(),
+            queries
+                .into_iter()
+                .map(|q| (Occur::Must, SeekUnion::for_intersection(q)))
+                .collect(),
         ))
     };
     let all = must(units.iter().map(|u| u.exact.box_clone()).collect());
@@ -1053,7 +1057,14 @@ fn with_filters(
     if filters.is_empty() {
         return query.box_clone();
     }
-    let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(Occur::Must, query.box_clone())];
+    // A filter that must match intersects: the query's union is jumped
+    // through (see `SeekUnion`). Exclusions only skip.
+    let query = if filters.iter().any(|(occur, _)| *occur == Occur::Must) {
+        SeekUnion::for_intersection(query.box_clone())
+    } else {
+        query.box_clone()
+    };
+    let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(Occur::Must, query)];
     clauses.extend(filters.iter().map(|(occur, q)| (*occur, q.box_clone())));
     Box::new(BooleanQuery::new(clauses))
 }

@@ -26,7 +26,7 @@
 //! (see the test `unaccented_spelling_can_stem_differently`).
 
 use std::mem;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -692,10 +692,15 @@ struct StemWrapper<T> {
     inner: T,
     /// The stems of the words met, for a gated (snippet) analyzer only:
     /// the few words that pass the gate come back in every hit's text, and
-    /// Snowball costs thousands of instructions a word. Indexing has its
-    /// own memo (`analysis/memo.rs`); a query's words are met once.
-    known: FxHashMap<String, (String, Option<String>)>,
+    /// Snowball costs thousands of instructions a word. Shared by the
+    /// clones, since tantivy's snippet generator clones its analyzer for
+    /// each hit. Indexing has its own memo (`analysis/memo.rs`); a query's
+    /// words are met once.
+    known: Arc<Mutex<KnownStems>>,
 }
+
+/// Words → their stems (see [`StemFilter::stems`]).
+type KnownStems = FxHashMap<String, (String, Option<String>)>;
 
 /// Most words a snippet analyzer's [`StemWrapper`] remembers.
 const KNOWN_STEMS: usize = 1_024;
@@ -718,7 +723,7 @@ impl StemFilter {
 
 struct StemStream<'a, T> {
     filter: &'a StemFilter,
-    known: &'a mut FxHashMap<String, (String, Option<String>)>,
+    known: &'a Mutex<KnownStems>,
     stemmer: Stemmer,
     tail: T,
     token: Token,
@@ -733,7 +738,7 @@ impl TokenFilter for StemFilter {
         StemWrapper {
             filter: self,
             inner,
-            known: FxHashMap::default(),
+            known: Arc::default(),
         }
     }
 }
@@ -744,7 +749,7 @@ impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         StemStream {
             filter: &self.filter,
-            known: &mut self.known,
+            known: &self.known,
             stemmer: Stemmer::create(self.filter.algorithm),
             tail: self.inner.token_stream(text),
             token: Token::default(),
@@ -786,15 +791,20 @@ impl<T: TokenStream> TokenStream for StemStream<'_, T> {
         // its terms when indexing, `known` when highlighting.
         let (stem, unaccented) = if self.filter.gate.is_none() {
             self.filter.stems(&self.stemmer, &self.token.text)
-        } else if let Some(stems) = self.known.get(&self.token.text) {
-            stems.clone()
         } else {
-            let stems = self.filter.stems(&self.stemmer, &self.token.text);
-            if self.known.len() >= KNOWN_STEMS {
-                self.known.clear();
+            // Nothing is left half-done under the lock: a poisoned map is
+            // still a valid one.
+            let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(stems) = known.get(&self.token.text) {
+                stems.clone()
+            } else {
+                let stems = self.filter.stems(&self.stemmer, &self.token.text);
+                if known.len() >= KNOWN_STEMS {
+                    known.clear();
+                }
+                known.insert(self.token.text.clone(), stems.clone());
+                stems
             }
-            self.known.insert(self.token.text.clone(), stems.clone());
-            stems
         };
         self.token.text = stem;
         self.pending = unaccented;

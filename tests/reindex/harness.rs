@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 /// The reference report: long enough that indexing it takes a while.
 pub const SFAX: &str =
@@ -32,54 +31,9 @@ pub fn long_report(words: &str) -> String {
     format!("{SFAX}\n\nLe mot de la fin, {words}, reste entre nous.\n")
 }
 
-/// What `palabre index --json` prints.
-#[derive(Debug, Deserialize)]
-pub struct Summary {
-    pub added: usize,
-    pub updated: usize,
-    pub renamed: usize,
-    pub removed: usize,
-    pub unchanged: usize,
-    pub skipped: Vec<Skipped>,
-    pub documents: usize,
-}
-
-#[derive(Debug, Deserialize, PartialEq, Eq, Hash)]
-pub struct Skipped {
-    pub doc: String,
-    pub reason: String,
-}
-
-/// What `palabre search --json` and `GET /search` answer.
-#[derive(Debug, Deserialize)]
-pub struct Results {
-    pub total: usize,
-    pub hits: Vec<Hit>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Hit {
-    pub doc: String,
-}
-
-impl Results {
-    /// The reports the hits come from, without repeats.
-    pub fn docs(&self) -> HashSet<String> {
-        self.hits.iter().map(|h| h.doc.clone()).collect()
-    }
-}
-
-/// One line of `palabre documents --json` and `GET /documents`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Record {
-    pub doc: String,
-    pub doc_title: String,
-    pub date: Option<String>,
-    pub city: Option<String>,
-    pub lang: String,
-    pub segments: usize,
-    pub indexed_at: u64,
-}
+#[path = "../support/contract.rs"]
+mod contract;
+pub use contract::{Document as Record, IndexSummary as Summary, SearchResults as Results};
 
 /// A corpus and an index folder, both in a temporary folder.
 pub struct Env {

@@ -38,7 +38,7 @@ fn kind_practice_returns_only_practices_and_facets_count_them_by_city() {
         counts(&results.facets.org),
         BTreeMap::from([("ASTICUDE", 1), ("Caritas", 1), ("Terre d'Asile", 1)])
     );
-    assert_eq!(counts(&results.facets.doc).values().sum::<u64>(), 4);
+    assert_eq!(counts(&results.facets.doc).values().sum::<usize>(), 4);
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn without_filters_the_facets_add_up_to_the_total() {
         &results.facets.lang,
         &results.facets.city,
     ] {
-        assert_eq!(counts(facet).values().sum::<u64>(), 7, "{facet:?}");
+        assert_eq!(counts(facet).values().sum::<usize>(), 7, "{facet:?}");
     }
     // Sections count under the city of their meeting, practices under theirs.
     assert_eq!(

@@ -10,7 +10,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use serde::Deserialize;
+#[path = "../support/contract.rs"]
+mod contract;
+pub use contract::{counts, ErrorBody, Passage, SearchResults as Results};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_palabre");
 
@@ -271,97 +273,6 @@ pub fn get(url: &str, accept: &str) -> Answer {
         body: response.body_mut().read_to_string().unwrap(),
         headers,
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Results {
-    pub query: String,
-    pub total: usize,
-    pub took_ms: f64,
-    pub hits: Vec<Hit>,
-    pub facets: Facets,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Hit {
-    pub id: String,
-    pub doc: String,
-    pub doc_title: String,
-    pub kind: String,
-    pub title: String,
-    pub snippet: String,
-    pub lang: String,
-    pub date: Option<String>,
-    pub city: Option<String>,
-    #[serde(default)]
-    pub organisations: Vec<String>,
-    pub url: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct FacetCount {
-    pub value: String,
-    pub count: u64,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Facets {
-    pub kind: Vec<FacetCount>,
-    pub doc: Vec<FacetCount>,
-    pub city: Vec<FacetCount>,
-    pub year: Vec<FacetCount>,
-    pub lang: Vec<FacetCount>,
-    pub org: Vec<FacetCount>,
-}
-
-/// A facet as a map from value to count.
-pub fn counts(facet: &[FacetCount]) -> BTreeMap<&str, u64> {
-    facet.iter().map(|c| (c.value.as_str(), c.count)).collect()
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ErrorBody {
-    pub error: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Passage {
-    pub id: String,
-    pub kind: String,
-    pub title: String,
-    pub part: Option<String>,
-    pub ordinal: u64,
-    pub text: String,
-    pub lang: String,
-    pub city: Option<String>,
-    pub organisations: Vec<String>,
-    pub doc: String,
-    pub doc_title: String,
-    pub date: Option<String>,
-    pub year: Option<u64>,
-    pub url: String,
-    pub report: Option<Document>,
-    pub previous: Option<Neighbour>,
-    pub next: Option<Neighbour>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Neighbour {
-    pub id: String,
-    pub title: String,
-    pub kind: String,
-    pub url: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Document {
-    pub doc: String,
-    pub doc_title: String,
-    pub date: Option<String>,
-    pub city: Option<String>,
-    pub lang: String,
-    pub segments: usize,
-    pub indexed_at: u64,
 }
 
 /// Whether the tests run in CI, where every tool must be there.

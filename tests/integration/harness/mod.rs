@@ -1,6 +1,7 @@
 //! The test harness: a temporary corpus and index folder, and a runner for
 //! the `palabre` binary that cannot see the user's `PALABRE_*` settings.
 
+#[path = "../../support/contract.rs"]
 pub mod json;
 pub mod server;
 

@@ -1,7 +1,9 @@
 //! The JSON that palabre prints (`--json`) and serves (HTTP), as typed
 //! structs written independently of the library's own types: they are the
 //! contract other programs rely on. `deny_unknown_fields` makes a renamed or
-//! added field fail here, on purpose.
+//! added field fail here, on purpose. One file for every test binary
+//! (`tests/integration`, `tests/server`, `tests/reindex`), included with
+//! `#[path]`, so that the contract is written once.
 
 // Some fields are declared only so that `deny_unknown_fields` accepts the
 // whole answer; no test reads them.
@@ -18,7 +20,7 @@ pub struct SearchResults {
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     /// Counts per value of each field, over all the matches.
-    pub facets: std::collections::BTreeMap<String, Vec<FacetCount>>,
+    pub facets: Facets,
     /// Glossary terms found in the query and what they added.
     pub expanded: Vec<Expansion>,
     /// "Did you mean", when the words as typed find nothing.
@@ -35,12 +37,49 @@ pub struct Expansion {
     pub with: Vec<String>,
 }
 
+/// The facets of a search: for each field, its most frequent values.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facets {
+    pub kind: Vec<FacetCount>,
+    pub doc: Vec<FacetCount>,
+    pub city: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+    pub lang: Vec<FacetCount>,
+    pub org: Vec<FacetCount>,
+    pub person: Vec<FacetCount>,
+}
+
+/// `facets["city"]`: a facet by its field's name, as the query string
+/// names it.
+impl std::ops::Index<&str> for Facets {
+    type Output = Vec<FacetCount>;
+
+    fn index(&self, field: &str) -> &Vec<FacetCount> {
+        match field {
+            "kind" => &self.kind,
+            "doc" => &self.doc,
+            "city" => &self.city,
+            "year" => &self.year,
+            "lang" => &self.lang,
+            "org" => &self.org,
+            "person" => &self.person,
+            other => panic!("no facet {other}"),
+        }
+    }
+}
+
 /// One value of a facet and how many matches have it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FacetCount {
     pub value: String,
     pub count: usize,
+}
+
+/// A facet as a map from value to count.
+pub fn counts(facet: &[FacetCount]) -> std::collections::BTreeMap<&str, usize> {
+    facet.iter().map(|c| (c.value.as_str(), c.count)).collect()
 }
 
 impl SearchResults {
@@ -52,6 +91,11 @@ impl SearchResults {
     /// The hits' ids, in rank order.
     pub fn ids(&self) -> Vec<&str> {
         self.hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    /// The reports the hits come from, without repeats.
+    pub fn docs(&self) -> std::collections::HashSet<String> {
+        self.hits.iter().map(|h| h.doc.clone()).collect()
     }
 }
 
@@ -87,6 +131,22 @@ pub enum Kind {
     Practice,
 }
 
+impl Kind {
+    /// As written in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Section => "section",
+            Kind::Practice => "practice",
+        }
+    }
+}
+
+impl PartialEq<&str> for Kind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// `index --json`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,7 +178,7 @@ impl IndexSummary {
 }
 
 /// A file `index` could not read as a report.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, PartialEq, Eq, Hash)]
 #[serde(deny_unknown_fields)]
 pub struct Skipped {
     pub doc: String,
@@ -187,8 +247,8 @@ pub struct Speaker {
     pub organisation: Option<String>,
 }
 
-/// One entry of `documents --json`.
-#[derive(Debug, Deserialize)]
+/// One entry of `documents --json` and `GET /documents`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     pub doc: String,
@@ -217,4 +277,37 @@ pub struct Health {
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
     pub error: String,
+}
+
+/// `GET /segments/{id}` as JSON: a segment in full.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Passage {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub part: Option<String>,
+    pub ordinal: u64,
+    pub text: String,
+    pub lang: String,
+    pub city: Option<String>,
+    pub organisations: Vec<String>,
+    pub doc: String,
+    pub doc_title: String,
+    pub date: Option<String>,
+    pub year: Option<u64>,
+    pub url: String,
+    pub report: Option<Document>,
+    pub previous: Option<Neighbour>,
+    pub next: Option<Neighbour>,
+}
+
+/// The segment before or after a passage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Neighbour {
+    pub id: String,
+    pub title: String,
+    pub kind: Kind,
+    pub url: String,
 }

@@ -76,13 +76,18 @@ impl Lang {
     /// Parses a 2-letter code or an English name, ignoring case
     /// (`"FR"`, `"french"`); `None` for anything else.
     pub fn from_code(code: &str) -> Option<Lang> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "fr" | "french" => Some(Lang::Fr),
-            "en" | "english" => Some(Lang::En),
-            "es" | "spanish" => Some(Lang::Es),
-            "ar" | "arabic" => Some(Lang::Ar),
-            _ => None,
-        }
+        // Without lower-casing into a new string: every glossary term's
+        // language is read this way at each search's start.
+        let code = code.trim();
+        Lang::ALL.into_iter().find(|lang| {
+            let name = match lang {
+                Lang::Fr => "french",
+                Lang::En => "english",
+                Lang::Es => "spanish",
+                Lang::Ar => "arabic",
+            };
+            code.eq_ignore_ascii_case(lang.code()) || code.eq_ignore_ascii_case(name)
+        })
     }
 
     /// The name the analyzer is registered under: "palabre_fr", ...

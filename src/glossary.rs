@@ -155,10 +155,11 @@ impl Glossary {
 }
 
 impl Analysed {
-    /// The bundled glossary with a user's concepts added (see
-    /// [`add_concepts`]), prepared as [`Glossary::analyse`]
-    /// does, straight from the compiled-in constants: no copy of the
-    /// bundled terms, whose first letters build.rs computed.
+    /// The bundled glossary with a user's concepts added (a concept with
+    /// a bundled id adds its new terms to it), prepared as
+    /// [`Glossary::analyse`] does, straight from the compiled-in
+    /// constants: no copy of the bundled terms, whose first letters
+    /// build.rs computed.
     pub fn bundled_with(
         user: Option<&Glossary>,
         analyse: impl Fn(Lang, &str) -> Tokens + Send + Sync + 'static,

@@ -643,7 +643,7 @@ pub fn stem_keeps_letters(lang: Lang) -> Option<usize> {
 /// its last two letters, and with at least the letters no stem changes
 /// ([`stem_keeps_letters`]). Compared folded (`égalité` → `egal…`).
 #[derive(Debug)]
-struct StemGate {
+pub(crate) struct StemGate {
     prefixes: Vec<String>,
     /// The longest prefix, in letters.
     letters: usize,
@@ -653,7 +653,7 @@ struct StemGate {
 const MAX_GATE_LETTERS: usize = 24;
 
 impl StemGate {
-    fn new<'a>(terms: impl IntoIterator<Item = &'a str>, keeps: usize) -> StemGate {
+    pub(crate) fn new<'a>(terms: impl IntoIterator<Item = &'a str>, keeps: usize) -> StemGate {
         let mut prefixes: Vec<String> = terms
             .into_iter()
             .map(|term| {
@@ -679,7 +679,7 @@ impl StemGate {
 
     /// Whether `word` (lower-cased) may stem to one of the terms. A letter
     /// that does not fold to ASCII admits.
-    fn admits(&self, word: &str) -> bool {
+    pub(crate) fn admits(&self, word: &str) -> bool {
         // Called on every word of every snippet: no allocation.
         let mut buffer = [0u8; 2 * MAX_GATE_LETTERS];
         let Some(start) = fold_start::fold_start_into(word, self.letters, &mut buffer) else {

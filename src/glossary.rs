@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::Lang;
+use crate::analysis::{self, Lang, StemGate};
 use crate::error::{Error, Result};
 use crate::fold_start;
 
@@ -284,6 +284,35 @@ impl LazyTerm {
     }
 }
 
+impl LazyTerm {
+    /// Whether some word of the term may stem to one of the query's words
+    /// (see [`StemGate`]): finer than [`LazyTerm::may_be_in`], which reads
+    /// two letters computed at build time, and run only on the terms that
+    /// pass it. Each term that passes both is analysed.
+    fn passes(&self, gates: &BTreeMap<Lang, StemGate>) -> bool {
+        let Some(gate) = gates.get(&self.lang) else {
+            return true;
+        };
+        self.text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .any(|word| gate.admits(word))
+    }
+}
+
+/// For each language whose stems keep their words' first letters, the
+/// gate of the query's words in that language.
+fn query_gates(query: &BTreeMap<Lang, QueryWords>) -> BTreeMap<Lang, StemGate> {
+    query
+        .iter()
+        .filter_map(|(lang, words)| {
+            let keeps = analysis::stem_keeps_letters(*lang)?;
+            let terms = words.words.iter().map(|(_, term, _)| term.as_str());
+            Some((*lang, StemGate::new(terms, keeps)))
+        })
+        .collect()
+}
+
 /// The folded first letters of a query's words, by language (`None` for a
 /// word whose first letters do not fold to ASCII); for Arabic, the words.
 type QueryStarts = BTreeMap<Lang, Vec<Option<String>>>;
@@ -384,12 +413,13 @@ impl Analysed {
     /// that analyse to the same words as the one found are not repeated.
     pub fn expansions(&self, query: &BTreeMap<Lang, QueryWords>) -> Vec<Expansion> {
         let starts = query_starts(query);
+        let gates = query_gates(query);
         let mut found = Vec::new();
         for concept in &self.concepts {
             let best = concept
                 .terms
                 .iter()
-                .filter(|term| term.may_be_in(&starts))
+                .filter(|term| term.may_be_in(&starts) && term.passes(&gates))
                 .map(|term| self.analysed(term))
                 .filter_map(|term| {
                     let words = query.get(&term.lang)?;
@@ -590,21 +620,34 @@ mod tests {
                 }
                 let mut words = QueryWords::default();
                 words.add(0, false, 0, &tokens);
-                let query = query_starts(&BTreeMap::from([(term.lang, words)]));
-                assert!(term.may_be_in(&query), "{} ({})", term.text, term.lang);
+                let words = BTreeMap::from([(term.lang, words)]);
+                assert!(
+                    term.may_be_in(&query_starts(&words)),
+                    "{} ({})",
+                    term.text,
+                    term.lang
+                );
+                assert!(
+                    term.passes(&query_gates(&words)),
+                    "{} ({})",
+                    term.text,
+                    term.lang
+                );
                 checked += 1;
             }
         }
         assert!(checked > 1000, "{checked}");
-        // And it does rule out most terms for a given query.
-        let query = query_starts(&words("cadre juridique"));
-        let candidates = prepared
-            .concepts
-            .iter()
-            .flat_map(|c| &c.terms)
-            .filter(|t| t.may_be_in(&query))
+        // And they do rule out most terms for a given query, the gate
+        // more than the first letters.
+        let terms = || prepared.concepts.iter().flat_map(|c| &c.terms);
+        let query = words("développement économique");
+        let (starts, gates) = (query_starts(&query), query_gates(&query));
+        let first_letters = terms().filter(|t| t.may_be_in(&starts)).count();
+        let both = terms()
+            .filter(|t| t.may_be_in(&starts) && t.passes(&gates))
             .count();
-        assert!(candidates < checked / 5, "{candidates} of {checked}");
+        assert!(first_letters < checked / 5, "{first_letters} of {checked}");
+        assert!(both < first_letters / 2, "{both} of {first_letters}");
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //! (see the test `unaccented_spelling_can_stem_differently`).
 
 use std::mem;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -159,8 +159,8 @@ fn chain(lang: Lang, gate: Option<Arc<StemGate>>) -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(LangNormalizer(lang))
-        .filter(tantivy_stop_words(lang))
-        .filter(our_stop_words(lang))
+        .filter(stop_words(lang).0.clone())
+        .filter(stop_words(lang).1.clone())
         .filter(StemFilter {
             algorithm: lang.algorithm(),
             unaccented_too: lang != Lang::Ar,
@@ -583,6 +583,26 @@ const ARABIC_STOP_WORDS: &str = "\
     لقد هو هي هم هن نحن انا انت كل بعض غير بين عند حتي لدي منذ \
     اذا كما اي ايضا بل لكن حيث هناك هنا الا خلال وفي ومن وعلي \
     والي وعن ومع وهو وهي وقد ولا والتي والذي";
+
+/// tantivy's list and ours for `lang`, built once per process: a filter
+/// holds its set behind an `Arc`, and building the sets (586 strings for
+/// the four languages) is a sizeable part of a `palabre search`, whose
+/// snippets and server requests make analyzers again.
+fn stop_words(lang: Lang) -> &'static (StopWordFilter, StopWordFilter) {
+    static SETS: [OnceLock<(StopWordFilter, StopWordFilter)>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let slot = match lang {
+        Lang::Fr => &SETS[0],
+        Lang::En => &SETS[1],
+        Lang::Es => &SETS[2],
+        Lang::Ar => &SETS[3],
+    };
+    slot.get_or_init(|| (tantivy_stop_words(lang), our_stop_words(lang)))
+}
 
 /// tantivy's list for `lang`, or an empty filter when it has none (Arabic).
 fn tantivy_stop_words(lang: Lang) -> StopWordFilter {

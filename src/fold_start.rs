@@ -51,10 +51,17 @@ pub fn word_keeps_letters(lang: &str, word: &str) -> Option<usize> {
 /// code `lang`) that its stem keeps (see [`word_keeps_letters`]); `None`
 /// when they cannot tell (Arabic, letters without an ASCII spelling).
 pub fn word_starts(lang: &str, text: &str) -> Option<Vec<String>> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
+    words(text)
         .map(|word| folded_start(word, word_keeps_letters(lang, word)?))
         .collect()
+}
+
+/// The words of a glossary term, as [`word_starts`] and the search-time
+/// checks split it: runs of letters and digits (`l'intégration` is `l`
+/// and `intégration`).
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
 }
 
 /// [`folded_start`] written into `buffer`; `None` also when it is full.

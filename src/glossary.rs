@@ -293,10 +293,7 @@ impl LazyTerm {
         let Some(gate) = gates.get(&self.lang) else {
             return true;
         };
-        self.text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|word| !word.is_empty())
-            .any(|word| gate.admits(word))
+        fold_start::words(&self.text).any(|word| gate.admits(word))
     }
 }
 

@@ -169,10 +169,13 @@ struct Block {
 fn paragraphs(text: &str) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let mut widths: Vec<usize> = Vec::new();
     for group in lines.split(|line| line.is_empty()) {
-        let wrap_width = group.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        widths.clear();
+        widths.extend(group.iter().map(|l| l.chars().count()));
+        let wrap_width = widths.iter().copied().max().unwrap_or(0);
         let mut open = false;
-        for line in group {
+        for (line, &width) in group.iter().zip(&widths) {
             let markdown_heading = markdown_heading(line);
             let is_list_item = markdown_heading.is_none() && list_marker_len(line).is_some();
             match blocks.last_mut() {
@@ -189,7 +192,7 @@ fn paragraphs(text: &str) -> Vec<Block> {
                 }),
             }
             // A Markdown heading is a paragraph of its own.
-            open = markdown_heading.is_none() && reaches_wrap_width(line, wrap_width);
+            open = markdown_heading.is_none() && reaches_wrap_width(width, wrap_width);
         }
     }
     blocks
@@ -198,11 +201,10 @@ fn paragraphs(text: &str) -> Vec<Block> {
 /// Shortest line width, in characters, that can be a wrapped line.
 const MIN_WRAP_WIDTH: usize = 50;
 
-/// Whether a line is as long as the lines around it: the text goes on on
-/// the next line.
-fn reaches_wrap_width(line: &str, wrap_width: usize) -> bool {
-    let len = line.chars().count();
-    wrap_width >= MIN_WRAP_WIDTH && len * 4 >= wrap_width * 3
+/// Whether a line `width` characters wide is as long as the lines around
+/// it: the text goes on on the next line.
+fn reaches_wrap_width(width: usize, wrap_width: usize) -> bool {
+    wrap_width >= MIN_WRAP_WIDTH && width * 4 >= wrap_width * 3
 }
 
 /// Joins a paragraph cut by a page break: one that ends without final
@@ -234,7 +236,7 @@ fn classify(mut block: Block) -> Block {
         .map(|span| clean_markdown(&span))
         .filter(|span| !span.is_empty())
         .collect();
-    block.text = clean_markdown(&block.text);
+    block.text = clean_markdown_owned(std::mem::take(&mut block.text));
     block.is_heading = block.markdown_heading || looks_like_heading(&block);
     block
 }
@@ -243,14 +245,15 @@ fn classify(mut block: Block) -> Block {
 /// not start in lower case and holds a single sentence.
 fn looks_like_heading(block: &Block) -> bool {
     let text = block.text.as_str();
-    // `nth` stops at the limit: no full count of a long paragraph.
+    // The tests that read only the ends of the text come first: they rule
+    // out most paragraphs, which end with a full stop. `nth` stops at the
+    // limit: no full count of a long paragraph.
     !block.is_list_item
-        && text.chars().nth(MAX_HEADING_CHARS).is_none()
-        && text.split_whitespace().nth(MAX_HEADING_WORDS).is_none()
         && !ends_sentence(text)
         && !text.ends_with([',', ':'])
         && !starts_lowercase(text)
-        && !has_sentence_break(text)
+        && text.chars().nth(MAX_HEADING_CHARS).is_none()
+        && is_one_short_sentence(text)
 }
 
 /// Index of the first heading that opens a section: a heading followed by
@@ -327,7 +330,7 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
                 title: block.text.clone(),
                 part: part.clone(),
                 ordinal: 0,
-                text: String::new(),
+                text: String::with_capacity(text_len(body.get(i + 1..).unwrap_or_default())),
                 keyphrases: Vec::new(),
                 city: None,
                 organisations: Vec::new(),
@@ -342,7 +345,7 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
             title: meta.title.clone(),
             part: part.clone(),
             ordinal: 0,
-            text: String::new(),
+            text: String::with_capacity(text_len(body.get(i..).unwrap_or_default())),
             keyphrases: Vec::new(),
             city: None,
             organisations: Vec::new(),
@@ -382,6 +385,16 @@ fn group_segments(doc: &str, meta: &ReportMeta, body: &[Block]) -> Vec<Segment> 
     segments
 }
 
+/// The length of the text of a segment whose blocks start `blocks`: up to
+/// the next heading, one line each.
+fn text_len(blocks: &[Block]) -> usize {
+    blocks
+        .iter()
+        .take_while(|b| !b.is_heading)
+        .map(|b| b.text.len() + 1)
+        .sum()
+}
+
 /// Ids hash the report name, the kind, the title and how many segments
 /// before this one had the same title: stable across text corrections.
 fn assign_ids(doc: &str, segments: &mut [Segment]) {
@@ -406,10 +419,10 @@ pub fn segment_id(doc: &str, kind: SegmentKind, title: &str, repeat: usize) -> S
 }
 
 fn is_annex_heading(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    ["annexe", "annex", "anexo", "ملحق"]
-        .iter()
-        .any(|word| lower.starts_with(word))
+    const ANNEX: [&str; 4] = ["annexe", "annex", "anexo", "ملحق"];
+    // Only the start is compared: no need to lower-case a whole heading.
+    let start: String = text.chars().take(6).flat_map(char::to_lowercase).collect();
+    ANNEX.iter().any(|word| start.starts_with(word))
 }
 
 fn file_stem(doc: &str) -> &str {
@@ -458,24 +471,44 @@ pub(crate) fn starts_lowercase(text: &str) -> bool {
         .is_some_and(char::is_lowercase)
 }
 
-/// A full stop followed by a capitalised word: the line holds two sentences,
-/// so it is prose, not a heading. Initials such as "M. Aydi" are not breaks.
-fn has_sentence_break(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words.windows(2).any(|pair| {
-        let (word, next) = (pair[0], pair[1]);
-        let initial = word.chars().filter(|c| c.is_alphabetic()).count() <= 2;
-        word.ends_with(['.', '!', '?']) && !initial && !starts_lowercase(next)
-    })
+/// At most [`MAX_HEADING_WORDS`] words and no sentence break, in one pass
+/// over the words. A full stop followed by a capitalised word means two
+/// sentences: prose, not a heading. Initials such as "M. Aydi" are not
+/// breaks.
+fn is_one_short_sentence(text: &str) -> bool {
+    let mut words = text.split_whitespace().peekable();
+    let mut count = 0;
+    while let Some(word) = words.next() {
+        count += 1;
+        if count > MAX_HEADING_WORDS {
+            return false;
+        }
+        let Some(&next) = words.peek() else {
+            return true;
+        };
+        if word.ends_with(['.', '!', '?'])
+            && word.chars().filter(|c| c.is_alphabetic()).count() > 2
+            && !starts_lowercase(next)
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// Removes inline Markdown: `**gras**`, `__gras__`, `*italique*`,
 /// `_italique_`, `` `code` `` and `[texte](url)` become plain text. A list
 /// marker at the start is kept.
 pub fn clean_markdown(text: &str) -> String {
-    let (marker, rest) = match list_marker_len(text) {
+    clean_markdown_owned(text.to_owned())
+}
+
+/// [`clean_markdown`] on a string it may give back: most paragraphs have
+/// nothing to clean, and are not copied.
+fn clean_markdown_owned(text: String) -> String {
+    let (marker, rest) = match list_marker_len(&text) {
         Some(len) => text.split_at(len),
-        None => ("", text),
+        None => ("", text.as_str()),
     };
     // Most paragraphs have no Markdown at all: only the spaces to collapse.
     if !has_markup(rest) {
@@ -483,39 +516,54 @@ pub fn clean_markdown(text: &str) -> String {
     }
     let mut out = String::with_capacity(text.len());
     out.push_str(marker);
-    let chars: Vec<char> = rest.chars().collect();
+    // Every mark is ASCII, so byte positions are character boundaries and
+    // the text between marks is copied in runs.
+    let bytes = rest.as_bytes();
+    let mut run_start = 0;
     let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        match c {
-            '[' => {
-                if let Some((label_end, url_end)) = link_span(&chars, i) {
-                    out.extend(&chars[i + 1..label_end]);
+    while let Some(offset) = bytes
+        .get(i..)
+        .and_then(|tail| tail.iter().position(is_mark))
+    {
+        let at = i + offset;
+        out.push_str(rest.get(run_start..at).unwrap_or_default());
+        i = at + 1;
+        run_start = i;
+        match bytes.get(at) {
+            Some(b'[') => match link_span(rest, at) {
+                Some((label_end, url_end)) => {
+                    out.push_str(rest.get(at + 1..label_end).unwrap_or_default());
                     i = url_end + 1;
-                    continue;
+                    run_start = i;
                 }
-                out.push(c);
-            }
-            '*' | '`' => {}
-            '_' => {
+                None => run_start = at,
+            },
+            Some(b'_') => {
                 // Only emphasis underscores go: `snake_case` and `Migrant_e` stay.
-                let prev = i.checked_sub(1).and_then(|p| chars.get(p));
-                let next = chars.get(i + 1);
-                let inside_word = prev.is_some_and(|p| p.is_alphanumeric())
-                    && next.is_some_and(|n| n.is_alphanumeric());
+                let prev = rest.get(..at).and_then(|r| r.chars().next_back());
+                let next = rest.get(at + 1..).and_then(|r| r.chars().next());
+                let inside_word = prev.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric);
                 if inside_word {
-                    out.push(c);
+                    run_start = at;
                 }
             }
-            _ => out.push(c),
+            // `*` and `` ` `` go.
+            _ => {}
         }
-        i += 1;
     }
-    collapse_spaces(&out)
+    out.push_str(rest.get(run_start..).unwrap_or_default());
+    collapse_spaces(out)
 }
 
 /// Whether `text` holds a character that may be inline Markdown.
 fn has_markup(text: &str) -> bool {
-    text.bytes().any(|b| matches!(b, b'[' | b'*' | b'`' | b'_'))
+    text.bytes().any(|b| is_mark(&b))
+}
+
+/// The bytes that may start or end inline Markdown.
+fn is_mark(byte: &u8) -> bool {
+    matches!(byte, b'[' | b'*' | b'`' | b'_')
 }
 
 /// The spans between `**…**` or `__…__`.
@@ -538,32 +586,31 @@ fn bold_spans(text: &str) -> Vec<String> {
     spans
 }
 
-/// `[label](url)` starting at `start`: the index of `]` and of `)`.
-fn link_span(chars: &[char], start: usize) -> Option<(usize, usize)> {
-    let label_end = start + chars.get(start..)?.iter().position(|&c| c == ']')?;
-    if chars.get(label_end + 1) != Some(&'(') {
+/// `[label](url)` starting at byte `start`: the byte index of `]` and of `)`.
+fn link_span(text: &str, start: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let label_end = start + bytes.get(start..)?.iter().position(|&b| b == b']')?;
+    if bytes.get(label_end + 1) != Some(&b'(') {
         return None;
     }
-    let url_end = label_end + chars.get(label_end..)?.iter().position(|&c| c == ')')?;
+    let url_end = label_end + bytes.get(label_end..)?.iter().position(|&b| b == b')')?;
     Some((label_end, url_end))
 }
 
-fn collapse_spaces(text: &str) -> String {
+fn collapse_spaces(text: String) -> String {
     // Most paragraphs have nothing to collapse.
-    if is_collapsed(text) {
-        return text.to_owned();
+    if is_collapsed(&text) {
+        return text;
     }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        if !out.is_empty() {
+        // "disponible [ici](#))." leaves "disponible ici)." — fine; but a
+        // link whose label was empty leaves a space before punctuation,
+        // which goes.
+        if !out.is_empty() && !word.starts_with(['.', ',']) {
             out.push(' ');
         }
         out.push_str(word);
-    }
-    // "disponible [ici](#))." leaves "disponible ici)." — fine; but a link
-    // whose label was empty leaves a space before punctuation.
-    if out.contains(" .") || out.contains(" ,") {
-        return out.replace(" .", ".").replace(" ,", ",");
     }
     out
 }
@@ -575,29 +622,48 @@ fn is_collapsed(text: &str) -> bool {
     if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return false;
     }
-    let mut after_space = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b' ' if after_space => return false,
-            b' ' => {
-                after_space = true;
-                continue;
-            }
-            b'.' | b',' if after_space => return false,
-            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => return false,
-            // The first byte of a character beyond ASCII: white space
-            // such as U+00A0 or U+3000 is collapsed too.
-            0xC0.. => {
-                let c = text.get(i..).and_then(|rest| rest.chars().next());
-                if c.is_none_or(char::is_whitespace) {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-        after_space = false;
+    // Two scans without early exit, which the compiler vectorises: this
+    // runs over every paragraph. A space before a space, `.` or `,`:
+    let space_before = bytes
+        .iter()
+        .zip(bytes.iter().skip(1))
+        .fold(false, |found, (&b, &next)| {
+            found | ((b == b' ') & ((next == b' ') | (next == b'.') | (next == b',')))
+        });
+    if space_before {
+        return false;
     }
-    true
+    // Tab, line feed, vertical tab, form feed or carriage return.
+    let ascii_space = bytes
+        .iter()
+        .fold(false, |found, &b| found | (b.wrapping_sub(b'\t') < 5));
+    !ascii_space && !has_wide_space(bytes)
+}
+
+/// Whether UTF-8 `bytes` hold white space beyond ASCII: U+0085, U+00A0,
+/// U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F or U+3000.
+/// Read as byte patterns, without decoding, because typographic text is
+/// full of other characters that start with the same bytes (`«` is C2 AB,
+/// `’` is E2 80 99).
+fn has_wide_space(bytes: &[u8]) -> bool {
+    let second = bytes.get(1..).unwrap_or_default();
+    let third = bytes.get(2..).unwrap_or_default();
+    let two_bytes = bytes.iter().zip(second).fold(false, |found, (&a, &b)| {
+        found | ((a == 0xC2) & ((b == 0x85) | (b == 0xA0)))
+    });
+    let three_bytes = bytes
+        .iter()
+        .zip(second)
+        .zip(third)
+        .fold(false, |found, ((&a, &b), &c)| {
+            let general = (a == 0xE2)
+                & (((b == 0x80) & ((c <= 0x8A) | (c == 0xA8) | (c == 0xA9) | (c == 0xAF)))
+                    | ((b == 0x81) & (c == 0x9F)));
+            let other = ((a == 0xE1) & (b == 0x9A) & (c == 0x80))
+                | ((a == 0xE3) & (b == 0x80) & (c == 0x80));
+            found | general | other
+        });
+    two_bytes | three_bytes
 }
 
 const MONTHS: [(&str, u8); 40] = [
@@ -921,14 +987,34 @@ mod tests {
             "un . deux , trois",
             "un. deux, trois",
             "é è ï œ",
+            "« l’Europe » – c’est…",
             "disponible ici ).",
         ] {
             let mut expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             if expected.contains(" .") || expected.contains(" ,") {
                 expected = expected.replace(" .", ".").replace(" ,", ",");
             }
-            assert_eq!(collapse_spaces(text), expected, "{text:?}");
+            assert_eq!(collapse_spaces(text.to_string()), expected, "{text:?}");
             assert_eq!(is_collapsed(text), expected == text, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn wide_spaces_are_told_from_every_other_character() {
+        for c in ('\u{80}'..=char::MAX).filter(|c| !c.is_ascii()) {
+            for text in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}b"),
+                format!("a{c}bc"),
+            ] {
+                assert_eq!(
+                    has_wide_space(text.as_bytes()),
+                    c.is_whitespace(),
+                    "U+{:04X}",
+                    u32::from(c)
+                );
+            }
         }
     }
 

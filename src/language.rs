@@ -8,9 +8,10 @@
 //! lingua's n-gram look-ups were most of the indexing time, so a cheap
 //! test comes first: the share of Arabic letters, and counts of function
 //! words ("les", "the", "los"). When they leave no doubt (most reports and
-//! segments) lingua is not asked. A segment still in doubt takes the
-//! language of the clear segments around it when they agree; lingua
-//! settles the doubtful reports and the segments in doubt where the
+//! segments) lingua is not asked. A report still in doubt takes the
+//! language of most of its clear segments, and a segment still in doubt
+//! that of the clear segments around it when they agree; lingua settles
+//! the reports without a clear segment and the segments in doubt where the
 //! language changes (see [`Detector::detect_report`]).
 
 use std::sync::OnceLock;
@@ -60,35 +61,29 @@ impl Detector {
     /// The language of a report's text, if it can be told.
     pub fn detect(&self, text: &str) -> Option<Lang> {
         let sample = sample(text);
-        clear_language(sample, REPORT_VOTE_WORDS).or_else(|| {
-            self.detector
-                .detect_language_of(sample)
-                .and_then(from_lingua)
-        })
+        clear_language(sample, REPORT_VOTE_WORDS).or_else(|| self.lingua(sample))
     }
 
     /// The language of a report made of `texts` (its segments, in order),
     /// read on a bounded sample of their beginning.
     pub fn detect_parts<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
-        let mut sample = String::new();
-        let mut chars = 0;
-        for text in texts {
-            if chars >= SAMPLE_CHARS {
-                break;
-            }
-            if !sample.is_empty() {
-                sample.push('\n');
-            }
-            let part = sample_of(text, SAMPLE_CHARS - chars);
-            chars += part.chars().count() + 1;
-            sample.push_str(part);
-        }
-        self.detect(&sample)
+        self.detect(&report_sample(texts))
+    }
+
+    /// lingua's language for a sample, if it has one.
+    fn lingua(&self, sample: &str) -> Option<Lang> {
+        self.detector
+            .detect_language_of(sample)
+            .and_then(from_lingua)
     }
 
     /// The languages of a report made of `texts` (its segments, in order):
-    /// the report's, detected on a sample of its beginning, and each
-    /// segment's.
+    /// the report's and each segment's.
+    ///
+    /// The report's is that of the function words of a sample of its
+    /// beginning; when they leave doubt, the language most of its clear
+    /// segments' text is in; lingua reads the sample only when no segment
+    /// is clear.
     ///
     /// A segment long enough to tell is settled by its function words when
     /// they leave no doubt. lingua, the costly part (its n-gram look-ups
@@ -101,7 +96,6 @@ impl Detector {
     /// English annex of a French report is still read as English, and a
     /// segment in doubt where the language changes is still lingua's.
     pub fn detect_report(&self, texts: &[&str]) -> (Lang, Vec<Lang>) {
-        let lang = self.detect_parts(texts.iter().copied()).unwrap_or(Lang::Fr);
         // `None`: too short to tell; `Some(None)`: in doubt.
         let clear: Vec<Option<Option<Lang>>> = texts
             .iter()
@@ -111,6 +105,11 @@ impl Detector {
                 })
             })
             .collect();
+        let sample = report_sample(texts.iter().copied());
+        let lang = clear_language(&sample, REPORT_VOTE_WORDS)
+            .or_else(|| most_clear_text(texts, &clear))
+            .or_else(|| self.lingua(&sample))
+            .unwrap_or(Lang::Fr);
         let clear_lang = |c: &Option<Option<Lang>>| c.flatten();
         let langs = texts
             .iter()
@@ -159,6 +158,42 @@ impl Detector {
             _ => report,
         }
     }
+}
+
+/// The beginning of a report made of `texts`, at most [`SAMPLE_CHARS`]
+/// characters, one line per text.
+fn report_sample<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut sample = String::new();
+    let mut chars = 0;
+    for text in texts {
+        if chars >= SAMPLE_CHARS {
+            break;
+        }
+        if !sample.is_empty() {
+            sample.push('\n');
+        }
+        let part = sample_of(text, SAMPLE_CHARS - chars);
+        chars += part.chars().count() + 1;
+        sample.push_str(part);
+    }
+    sample
+}
+
+/// The language most of the clear segments' text is in (`clear` as
+/// [`Detector::detect_report`] has it), if some segment is clear: a report
+/// whose beginning leaves doubt (a list of names, a table of contents) is
+/// in the language of its clear text, without asking lingua.
+fn most_clear_text(texts: &[&str], clear: &[Option<Option<Lang>>]) -> Option<Lang> {
+    let mut bytes = [0usize; Lang::ALL.len()];
+    for (text, settled) in texts.iter().zip(clear) {
+        if let Some(Some(lang)) = settled {
+            if let Some(slot) = Lang::ALL.iter().position(|l| l == lang) {
+                bytes[slot] += text.len();
+            }
+        }
+    }
+    let (slot, &most) = bytes.iter().enumerate().max_by_key(|&(_, b)| *b)?;
+    (most > 0).then(|| Lang::ALL.get(slot).copied()).flatten()
 }
 
 /// Whether a segment is long enough to have its own language.
@@ -440,6 +475,14 @@ mod tests {
         assert_eq!(langs, [Lang::Fr, Lang::En, Lang::En]);
         let (_, langs) = detector.detect_report(&[french, english, doubtful]);
         assert_eq!(langs, [Lang::Fr, Lang::En, Lang::En]);
+        // A report whose first 3,000 characters leave doubt is in the
+        // language of its clear segments, not lingua's English.
+        let mut texts = vec![doubtful; SAMPLE_CHARS / doubtful.len() + 1];
+        texts.push(french);
+        assert_eq!(detector.detect_parts(texts.iter().copied()), Some(Lang::En));
+        let (lang, langs) = detector.detect_report(&texts);
+        assert_eq!(lang, Lang::Fr);
+        assert!(langs.iter().all(|l| *l == Lang::Fr), "{langs:?}");
     }
 
     #[test]

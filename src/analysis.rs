@@ -235,7 +235,9 @@ pub fn distinct_words<'a>(
             let Some(word) = text.get(start..end) else {
                 break;
             };
-            if seen.insert(word) && keep(word) {
+            // `keep` first: it turns the short words (most of a text)
+            // away without hashing them.
+            if keep(word) && seen.insert(word) {
                 if !words.is_empty() {
                     words.push(' ');
                 }

@@ -159,7 +159,11 @@ pub fn allowed_edits(word: &str) -> Option<u8> {
 /// as written, before folding (which drops an elided `l'` but no letter
 /// or digit): some words kept fold to fewer letters, none dropped to more.
 pub fn may_be_a_correction(word: &str) -> bool {
-    !word.chars().any(char::is_numeric) && word.chars().count() >= FUZZY_MIN_LETTERS - 1
+    // A character is one byte or more: the length in bytes rules out most
+    // short words before anything is decoded.
+    word.len() >= FUZZY_MIN_LETTERS - 1
+        && !word.chars().any(char::is_numeric)
+        && word.chars().count() >= FUZZY_MIN_LETTERS - 1
 }
 
 /// Edit distance with transpositions (optimal string alignment), as

@@ -90,16 +90,21 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
         Format::Html => html::decode(bytes),
     }
     .map_err(bad)?;
-    let text = normalise(&text);
+    let text = normalise(text);
     if text.chars().all(char::is_whitespace) {
         return Err(bad("no text in the file".into()));
     }
     Ok(text)
 }
 
+/// The first byte of U+0300 in UTF-8, and of every character after it:
+/// continuation bytes are below it, as are the first bytes of U+0080 to
+/// U+02FF.
+const FIRST_BYTE_FROM_U0300: u8 = 0xCC;
+
 /// NFC (so a decomposed `é` is one letter for the tokenizer), `\n` line
 /// ends, form feeds (page breaks) as blank lines, no byte-order mark.
-pub fn normalise(text: &str) -> String {
+pub fn normalise(text: String) -> String {
     // A byte scan: the control characters are ASCII, and U+FEFF is
     // looked for by `contains` (memchr) only when needed.
     let unified = if text.bytes().any(|b| matches!(b, b'\r' | 0x0C)) || text.contains('\u{feff}') {
@@ -107,13 +112,21 @@ pub fn normalise(text: &str) -> String {
             .replace(['\r', '\u{c}'], "\n")
             .replace('\u{feff}', "")
     } else {
-        text.to_owned()
+        text
     };
     // Most text is NFC already: the quick check spares composing it again.
-    // ASCII letters are NFC and never reorder combining marks (class 0), so
-    // the check reads the other characters only; leaving them out can turn
-    // a Yes into a Maybe, never the reverse.
-    if is_nfc_quick(unified.chars().filter(|c| !c.is_ascii())) == IsNormalized::Yes {
+    // Characters below U+0300 (ASCII, Latin-1, the accented letters of our
+    // languages) are NFC and never reorder combining marks (class 0), so
+    // the check reads the others only, found by their first byte (0xCC or
+    // above) without decoding the rest; leaving characters out can turn a
+    // Yes into a Maybe or a No, never the reverse.
+    let bytes = unified.as_bytes();
+    let beyond_latin = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b >= FIRST_BYTE_FROM_U0300)
+        .filter_map(|(i, _)| unified.get(i..).and_then(|rest| rest.chars().next()));
+    if is_nfc_quick(beyond_latin) == IsNormalized::Yes {
         return unified;
     }
     unified.nfc().collect()
@@ -229,6 +242,28 @@ impl Inline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_below_u0300_need_no_nfc_check() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in '\0'..'\u{300}' {
+            assert_eq!(canonical_combining_class(c), 0, "U+{:04X}", u32::from(c));
+            assert_eq!(
+                is_nfc_quick([c].into_iter()),
+                IsNormalized::Yes,
+                "U+{:04X}",
+                u32::from(c)
+            );
+            assert!(c.to_string().as_bytes()[0] < FIRST_BYTE_FROM_U0300);
+        }
+        assert_eq!("\u{300}".as_bytes()[0], FIRST_BYTE_FROM_U0300);
+        // Decomposed accents, after plain and accented letters, are composed.
+        let decomposed = "Me\u{301}dine, Mekne\u{300}s, « ça » – l’État";
+        assert_eq!(
+            normalise(decomposed.to_string()),
+            "Médine, Meknès, « ça » – l’État"
+        );
+    }
 
     #[test]
     fn extensions_map_to_formats() {

@@ -44,7 +44,7 @@ mod tests {
     use super::*;
 
     fn decode_ok(bytes: &[u8]) -> String {
-        super::super::normalise(&decode(bytes).unwrap())
+        super::super::normalise(decode(bytes).unwrap())
     }
 
     #[test]

@@ -420,9 +420,12 @@ pub fn segment_id(doc: &str, kind: SegmentKind, title: &str, repeat: usize) -> S
 
 fn is_annex_heading(text: &str) -> bool {
     const ANNEX: [&str; 4] = ["annexe", "annex", "anexo", "ملحق"];
-    // Only the start is compared: no need to lower-case a whole heading.
-    let start: String = text.chars().take(6).flat_map(char::to_lowercase).collect();
-    ANNEX.iter().any(|word| start.starts_with(word))
+    // Compared as it is lower-cased, letter by letter: most headings
+    // differ from the first letter, and none is copied.
+    ANNEX.iter().any(|word| {
+        let mut lower = text.chars().flat_map(char::to_lowercase);
+        word.chars().all(|letter| lower.next() == Some(letter))
+    })
 }
 
 fn file_stem(doc: &str) -> &str {
@@ -476,7 +479,7 @@ pub(crate) fn starts_lowercase(text: &str) -> bool {
 /// sentences: prose, not a heading. Initials such as "M. Aydi" are not
 /// breaks.
 fn is_one_short_sentence(text: &str) -> bool {
-    let mut words = text.split_whitespace().peekable();
+    let mut words = words(text).peekable();
     let mut count = 0;
     while let Some(word) = words.next() {
         count += 1;
@@ -603,7 +606,7 @@ fn collapse_spaces(text: String) -> String {
         return text;
     }
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    for word in words(&text) {
         // "disponible [ici](#))." leaves "disponible ici)." — fine; but a
         // link whose label was empty leaves a space before punctuation,
         // which goes.
@@ -613,6 +616,16 @@ fn collapse_spaces(text: String) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// The words of `text` between white space, as `split_whitespace` gives
+/// them; text in ASCII (most of it) is split without decoding characters.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let ascii = text.is_ascii();
+    let (ascii_text, other_text) = if ascii { (text, "") } else { ("", text) };
+    ascii_text
+        .split_ascii_whitespace()
+        .chain(other_text.split_whitespace())
 }
 
 /// Whether [`collapse_spaces`] would return `text` unchanged: no white

@@ -898,6 +898,18 @@ mod tests {
             "voir le document"
         );
         assert_eq!(clean_markdown("snake_case reste"), "snake_case reste");
+        // Marks next to letters beyond ASCII, labels kept as written, and
+        // brackets that open no link.
+        assert_eq!(
+            clean_markdown("Migrant·e_s é_é _é_ «*Málaga*»"),
+            "Migrant·e_s é_é é «Málaga»"
+        );
+        assert_eq!(
+            clean_markdown("[l’*accueil*](u) [ملحق](x)"),
+            "l’*accueil* ملحق"
+        );
+        assert_eq!(clean_markdown("[a] [b (c) ] [d](e"), "[a] [b (c) ] [d](e");
+        assert_eq!(clean_markdown("fin **"), "fin");
     }
 
     #[test]

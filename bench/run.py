@@ -206,40 +206,63 @@ def timed(cmd, raw, name, **kw):
     return wall, cpu, rss
 
 
-def index_tool(tool, args, ctx):
-    """Builds `tool`'s index from scratch; returns the figures."""
+def index_tool(tool, args, ctx, results):
+    """Builds `tool`'s index from scratch `--index-runs` times; returns the
+    figures of the run with the median wall time, and every run's wall time
+    (one run on this shared machine can be 20% off)."""
     corpus, idx, raw = ctx["corpus"], ctx["indexes"], ctx["raw"]
     path = os.path.join(idx, tool if tool != "fts5" else "fts5.db")
-    if os.path.isdir(path):
-        shutil.rmtree(path)
     extra = {}
+    jsonl = os.path.join(ctx["work"], f"corpus-fr-{args.size}.jsonl")
     if tool == "palabre":
         cmd = [ctx["palabre"], "--corpus", corpus, "--index", path, "index", "--rebuild", "--json"]
-        wall, cpu, rss = timed(cmd, raw, tool)
+    elif tool == "tantivy":
+        # Preparing the JSON lines is not timed: tantivy-cli only reads JSON.
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        run([sys.executable, os.path.join(PEERS, "tantivy_jsonl.py"), corpus, jsonl, path],
+            example="prepare tantivy", stdout=subprocess.DEVNULL)
+        cmd = [ctx["tantivy"], "index", "-i", path, "-f", jsonl]
+    elif tool == "xapian":
+        cmd = [xapian_python(), os.path.join(PEERS, "xapian_index.py"), corpus, path]
+    elif tool == "fts5":
+        cmd = ["/usr/bin/python3", os.path.join(PEERS, "fts5_index.py"), corpus, path]
+    else:
+        return None
+    # tantivy_jsonl.py leaves an empty index with its schema: each run
+    # starts from that.
+    schema = None
+    if tool == "tantivy":
+        with open(os.path.join(path, "meta.json"), encoding="utf-8") as fh:
+            schema = fh.read()
+    runs = []
+    for number in range(max(1, args.index_runs)):
+        if number > 0:
+            wait_idle(args, f"index {tool}, run {number + 1}", results)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.isfile(path):
+            os.remove(path)
+        if schema is not None:
+            os.makedirs(path)
+            with open(os.path.join(path, "meta.json"), "w", encoding="utf-8") as fh:
+                fh.write(schema)
+        runs.append(timed(cmd, raw, tool))
+    if tool == "tantivy":
+        os.remove(jsonl)  # as large as the corpus, and rebuilt on every bench
+    if tool == "palabre":
         with open(os.path.join(raw, "index-palabre.log"), encoding="utf-8") as fh:
             for line in fh:
                 if line.startswith("{"):
                     summary = json.loads(line)
                     extra = {"documents": summary.get("documents"), "segments": summary.get("segments")}
-    elif tool == "tantivy":
-        jsonl = os.path.join(ctx["work"], f"corpus-fr-{args.size}.jsonl")
-        # Preparing the JSON lines is not timed: tantivy-cli only reads JSON.
-        run([sys.executable, os.path.join(PEERS, "tantivy_jsonl.py"), corpus, jsonl, path],
-            example="prepare tantivy", stdout=subprocess.DEVNULL)
-        wall, cpu, rss = timed([ctx["tantivy"], "index", "-i", path, "-f", jsonl], raw, tool)
-        os.remove(jsonl)  # as large as the corpus, and rebuilt on every run
-    elif tool == "xapian":
-        wall, cpu, rss = timed([xapian_python(), os.path.join(PEERS, "xapian_index.py"), corpus, path],
-                          raw, tool)
-    elif tool == "fts5":
-        wall, cpu, rss = timed(["/usr/bin/python3", os.path.join(PEERS, "fts5_index.py"), corpus, path],
-                          raw, tool)
-    else:
-        return None
+    wall, cpu, rss = sorted(runs)[(len(runs) - 1) // 2]
     size = du_bytes(path)
     ctx["paths"][tool] = path
     fig = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(rss / 1024, 1), "index_mb": round(size / 1e6, 1),
            "index_over_raw": round(size / ctx["corpus_bytes"], 3)}
+    if len(runs) > 1:
+        fig["runs_wall_s"] = [round(r[0], 2) for r in runs]
     fig.update(extra)
     log(f"{tool}: {fig}")
     return fig
@@ -514,6 +537,11 @@ def index_table(ix):
                      f"{fmt_ratio(rm)} |")
     if p and p.get("segments"):
         lines += ["", f"palabre indexed {p['documents']} reports as {p['segments']} segments."]
+    repeated = [f"{LABEL[tool]} {', '.join(fmt(w) for w in f['runs_wall_s'])} s"
+                for tool, f in ix.items() if f.get("runs_wall_s")]
+    if repeated:
+        lines += ["", "Each index built from scratch several times, the median run shown; wall time of "
+                  "each run, in order: " + "; ".join(repeated) + "."]
     return lines + [""]
 
 
@@ -603,6 +631,8 @@ def main():
                     help="comma-separated subset of index,search,serve; 'corpus' alone only builds the corpus")
     ap.add_argument("--fresh-corpus", action="store_true", help="rebuild the corpus even if it exists")
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build --release")
+    ap.add_argument("--index-runs", type=int, default=1,
+                    help="index builds from scratch per tool; the median is reported (default 1)")
     ap.add_argument("--warmup", type=int, default=2, help="hyperfine warm-up runs per query")
     ap.add_argument("--min-runs", type=int, default=10, help="hyperfine minimum runs per query")
     ap.add_argument("--wrk-duration", type=int, default=10, help="seconds per wrk run")
@@ -664,7 +694,7 @@ def main():
             if tool == "rg":
                 continue
             wait_idle(args, f"index {tool}", res)
-            res["index"][tool] = index_tool(tool, args, ctx)
+            res["index"][tool] = index_tool(tool, args, ctx, res)
     if "search" in phases:
         res["search"], res["search_cpu"], res["matches"] = {}, {}, {}
         for tool in tools:

@@ -151,6 +151,14 @@ pub fn highlight_analyzer<'a>(
     chain(lang, gate)
 }
 
+/// The words of a text that [`analyzer`] keeps (stop words and elided
+/// articles removed), lower-cased and accent-folded but not stemmed in
+/// French, English and Spanish: what the glossary's finer pre-check reads
+/// (`glossary::Analysed::with_kept_words`), without a Snowball call.
+pub fn kept_words_analyzer(lang: Lang) -> TextAnalyzer {
+    highlight_analyzer(lang, std::iter::empty())
+}
+
 /// The chain of both: stemming only what `gate` admits, when there is one.
 fn chain(lang: Lang, gate: Option<Arc<StemGate>>) -> TextAnalyzer {
     // One static chain type for the four languages: the differences are

@@ -300,9 +300,7 @@ impl Engine {
             let analyzers: BTreeMap<Lang, TextAnalyzer> = self.analyzers.iter().cloned().collect();
             // Built on first use: most queries never get that far in most
             // languages, and building an analyzer costs more than using it.
-            // Locked rather than cloned for each term (a clone allocates
-            // the whole chain again).
-            let kept: [OnceLock<Mutex<TextAnalyzer>>; Lang::ALL.len()] = Default::default();
+            let kept: [OnceLock<TextAnalyzer>; Lang::ALL.len()] = Default::default();
             glossary::Analysed::bundled_with(self.user_glossary.as_ref(), move |lang, text| {
                 match analyzers.get(&lang) {
                     Some(analyzer) => analyse(analyzer, text),
@@ -317,9 +315,8 @@ impl Engine {
                 else {
                     return Vec::new();
                 };
-                let analyzer = slot.get_or_init(|| Mutex::new(analysis::kept_words_analyzer(lang)));
-                let mut analyzer = analyzer.lock().unwrap_or_else(PoisonError::into_inner);
-                analyse_mut(&mut analyzer, text)
+                let analyzer = slot.get_or_init(|| analysis::kept_words_analyzer(lang));
+                analyse(analyzer, text)
                     .into_iter()
                     .map(|(_, word)| word)
                     .collect()

@@ -10,7 +10,7 @@
 //! that leaves the last committed state intact, and the next writer
 //! garbage-collects the files it left behind.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -30,8 +30,9 @@ use crate::corpus::{self, ReportFile};
 use crate::error::{Error, Result};
 use crate::language::Detector;
 use crate::pipeline;
-use crate::schema::{self, Fields, ReportRecord, REPORT_KIND};
+use crate::schema::{self, Fields, ReportRecord, REPORT_KIND, VOCABULARY_KIND};
 use crate::segment;
+use crate::vocabulary;
 
 /// Memory for each indexing thread: the larger its segments, the fewer
 /// merges a large corpus needs (each thread writes a segment whenever its
@@ -382,6 +383,35 @@ pub fn run_with_progress(
         writer.delete_term(Term::from_field_text(fields.doc, &record.doc));
     }
     summary.removed = old.len();
+    // The vocabulary documents naming a report that goes or changes go
+    // too; the other reports of their batches get new ones.
+    let leaving: HashSet<String> = old
+        .keys()
+        .cloned()
+        .chain(
+            pending
+                .iter()
+                .filter(|p| p.was_indexed)
+                .map(|p| p.file.doc.clone()),
+        )
+        .collect();
+    let before = reader.searcher();
+    let batches_left = vocabulary::batches_left(&before, &fields, &leaving)?;
+    for doc in &leaving {
+        writer.delete_term(Term::from_field_text(fields.vocabulary_of, doc));
+    }
+    for members in batches_left {
+        let mut batch = vocabulary::Batch::default();
+        for member in &members {
+            batch.add(
+                member,
+                &vocabulary::words_in_index(&before, &fields, member)?,
+            );
+        }
+        if let Some(doc) = batch.take(&fields) {
+            writer.add_document(doc)?;
+        }
+    }
 
     let indexed_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -408,6 +438,7 @@ pub fn run_with_progress(
     let detector = Detector::new();
     let prepare = |pending: &Pending| prepare(pending, &fields, &detector, indexed_at);
     let window = WINDOW_PER_THREAD * threads;
+    let mut batch = vocabulary::Batch::default();
     pipeline::ordered_map(&pending, threads, window, prepare, |i, prepared| {
         let Some(Pending {
             file, was_indexed, ..
@@ -419,7 +450,14 @@ pub fn run_with_progress(
         let (record, documents): (Prepared, _) = match prepared {
             Ok(prepared) => prepared,
             Err(error) => {
-                // An older, readable version stays in the index.
+                // An older, readable version stays in the index, and its
+                // words in the vocabulary.
+                if *was_indexed {
+                    batch.add(
+                        &file.doc,
+                        &vocabulary::words_in_index(&before, &fields, &file.doc)?,
+                    );
+                }
                 summary.skipped.push(skipped(file, &error));
                 progress(indexing);
                 return Ok(());
@@ -439,11 +477,20 @@ pub fn run_with_progress(
         for doc in documents {
             writer.add_document(doc)?;
         }
+        batch.add(&file.doc, &record.words);
+        if batch.is_full() {
+            if let Some(doc) = batch.take(&fields) {
+                writer.add_document(doc)?;
+            }
+        }
         summary.segments_written += record.segments;
         log::debug!("indexed {} ({} segments)", file.doc, record.segments);
         progress(indexing);
         Ok::<(), Error>(())
     })?;
+    if let Some(doc) = batch.take(&fields) {
+        writer.add_document(doc)?;
+    }
     progress(Progress {
         stage: Stage::Committing,
         files_done: indexing.files_done,
@@ -464,15 +511,20 @@ pub fn run_with_progress(
     // Counted, not read: reading every report record back decompressed
     // the whole document store (a record sits in nearly every block), on
     // one thread, at the end of every run. Every document is a report
-    // record or one of its segments, so the segments are the rest.
+    // record, one of its segments or a vocabulary document, so the
+    // segments are the rest.
     let searcher = reader.searcher();
-    let report_kind = TermQuery::new(
-        Term::from_field_text(fields.kind, REPORT_KIND),
-        IndexRecordOption::Basic,
-    );
-    summary.documents = searcher.search(&report_kind, &Count)?;
+    let count_kind = |kind: &str| {
+        let query = TermQuery::new(
+            Term::from_field_text(fields.kind, kind),
+            IndexRecordOption::Basic,
+        );
+        searcher.search(&query, &Count)
+    };
+    summary.documents = count_kind(REPORT_KIND)?;
+    let vocabularies = count_kind(VOCABULARY_KIND)?;
     let all = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-    summary.segments = all.saturating_sub(summary.documents);
+    summary.segments = all.saturating_sub(summary.documents + vocabularies);
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -526,6 +578,8 @@ struct Prepared {
     segments: usize,
     /// Bytes read.
     bytes: u64,
+    /// Its words for the typo vocabulary (see [`vocabulary::report_words`]).
+    words: String,
 }
 
 /// Reads, decodes and segments a pending file, detects its languages and
@@ -554,6 +608,7 @@ fn prepare(
     };
     let documents = schema::documents(fields, &report, &record, &segment_langs);
     let prepared = Prepared {
+        words: vocabulary::report_words(&report),
         hash: record.hash,
         segments: record.segments,
         bytes: bytes.len() as u64,

@@ -39,6 +39,7 @@ pub mod segment;
 pub mod server;
 pub mod speakers;
 pub mod typos;
+pub mod vocabulary;
 pub mod watch;
 pub mod web;
 

@@ -9,7 +9,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::schema::{name, Fields, ReportRecord, REPORT_KIND};
+use crate::schema::{name, Fields, ReportRecord, REPORT_KIND, VOCABULARY_KIND};
 use crate::search::{segment_url, term_query as term, Engine};
 
 /// A segment in full.
@@ -108,6 +108,7 @@ impl Engine {
                 Box::new(AllQuery) as Box<dyn tantivy::query::Query>,
             ),
             (Occur::MustNot, term(fields.kind, REPORT_KIND)),
+            (Occur::MustNot, term(fields.kind, VOCABULARY_KIND)),
         ]);
         let mut addresses: Vec<DocAddress> = searcher
             .search(&segments, &DocSetCollector)

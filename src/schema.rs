@@ -16,7 +16,6 @@ use tantivy::TantivyDocument;
 
 use crate::analysis::{self, Lang};
 use crate::segment::{Report, SegmentKind};
-use crate::typos;
 
 /// Field names.
 pub mod name {
@@ -48,12 +47,16 @@ pub mod name {
     pub const PERSON: &str = "person";
     /// The same names, as words, for text queries.
     pub const SPEAKER: &str = "speaker";
-    /// The folded, unstemmed words of a report's headings and texts: the
+    /// The folded, unstemmed words of the reports' headings and texts: the
     /// vocabulary that typo tolerance and "did you mean" look words up in.
-    /// Only report records hold it, each distinct word once: its document
-    /// frequency counts reports, and segments do not pay for a second
-    /// postings table (the largest part of the index when they did).
+    /// Only vocabulary documents hold it, each distinct word of a batch of
+    /// reports once (see `crate::vocabulary`): its document frequency
+    /// counts batches, and segments do not pay for a second postings table
+    /// (the largest part of the index when they did).
     pub const FOLD: &str = "fold";
+    /// The reports whose words a vocabulary document holds (several
+    /// values).
+    pub const VOCABULARY_OF: &str = "vocabulary_of";
     /// Enclosing heading (e.g. the annex title).
     pub const PART: &str = "part";
     /// Position of the segment in its report.
@@ -66,6 +69,8 @@ pub mod name {
 
 /// The value of the `kind` field on report records.
 pub const REPORT_KIND: &str = "report";
+/// The value of the `kind` field on vocabulary documents.
+pub const VOCABULARY_KIND: &str = "vocabulary";
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -98,6 +103,8 @@ pub struct Fields {
     pub speaker: Field,
     /// See [`name::FOLD`].
     pub fold: Field,
+    /// See [`name::VOCABULARY_OF`].
+    pub vocabulary_of: Field,
     /// See [`name::PART`].
     pub part: Field,
     /// See [`name::ORDINAL`].
@@ -187,6 +194,7 @@ pub fn build() -> (Schema, Fields) {
         ),
         // Never scored: typo tolerance reads its terms and their counts.
         fold: builder.add_text_field(name::FOLD, folded(IndexRecordOption::Basic, false)),
+        vocabulary_of: builder.add_text_field(name::VOCABULARY_OF, without_norms(STRING | STORED)),
         part: builder.add_text_field(name::PART, STORED),
         ordinal: builder.add_u64_field(name::ORDINAL, STORED | FAST),
         hash: builder.add_text_field(name::HASH, STORED),
@@ -262,14 +270,6 @@ pub fn documents(
     if let Some(city) = &meta.city {
         head.add_text(fields.city, city);
     }
-    let texts = report
-        .segments
-        .iter()
-        .flat_map(|s| [s.title.as_str(), s.text.as_str()]);
-    head.add_text(
-        fields.fold,
-        analysis::distinct_words(texts, typos::may_be_a_correction),
-    );
     docs.push(head);
 
     for (segment, lang) in report.segments.iter().zip(segment_langs) {
@@ -372,15 +372,8 @@ mod tests {
         assert_eq!(kind(&docs[1]).as_deref(), Some("section"));
         assert!(docs[2].get_first(fields.body_for(Lang::En)).is_some());
         assert!(docs[2].get_first(fields.body_for(Lang::Fr)).is_none());
-        // The vocabulary is the report's, each word once.
-        let vocabulary = docs[0].get_first(fields.fold).and_then(|v| v.as_str());
-        assert_eq!(vocabulary, Some("Contexte Texte Suite Autre"));
-        let report =
-            crate::segment::segment("r.txt", "Titre\n\nContexte\n\nLe CO2 en 2019 et l'eau.\n");
-        let docs = documents(&fields, &report, &record(&report), &[Lang::Fr]);
-        let vocabulary = docs[0].get_first(fields.fold).and_then(|v| v.as_str());
-        assert_eq!(vocabulary, Some("Contexte l'eau"));
-        assert!(docs[1..].iter().all(|d| d.get_first(fields.fold).is_none()));
+        // The vocabulary is in vocabulary documents, not here.
+        assert!(docs.iter().all(|d| d.get_first(fields.fold).is_none()));
     }
 
     #[test]

@@ -40,7 +40,7 @@ use crate::glossary::{self, Expansion, Glossary, QueryWords};
 use crate::index;
 use crate::presence::{Presence, Statistics};
 use crate::query::{self, Clause};
-use crate::schema::{Fields, ReportRecord, REPORT_KIND};
+use crate::schema::{Fields, ReportRecord, REPORT_KIND, VOCABULARY_KIND};
 use crate::seek_union::SeekUnion;
 use crate::segment::SegmentKind;
 use crate::typos::{self, suggest, Vocabulary};
@@ -353,13 +353,17 @@ impl Engine {
     /// Numbers of reports and of segments in the index.
     pub fn counts(&self) -> Result<(usize, usize)> {
         let searcher = self.reader.searcher();
-        let reports = TermQuery::new(
-            Term::from_field_text(self.fields.kind, REPORT_KIND),
-            IndexRecordOption::Basic,
-        );
-        let documents = searcher.search(&reports, &Count)?;
+        let count_kind = |kind: &str| {
+            let query = TermQuery::new(
+                Term::from_field_text(self.fields.kind, kind),
+                IndexRecordOption::Basic,
+            );
+            searcher.search(&query, &Count)
+        };
+        let documents = count_kind(REPORT_KIND)?;
+        let vocabularies = count_kind(VOCABULARY_KIND)?;
         let total = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        Ok((documents, total.saturating_sub(documents)))
+        Ok((documents, total.saturating_sub(documents + vocabularies)))
     }
 
     /// The indexed reports, sorted by name.
@@ -867,9 +871,10 @@ impl Engine {
                 .map(|&y| Term::from_field_u64(self.fields.year, u64::from(y)));
             filters.extend(any_of(terms));
         }
-        // No exclusion of the report records: they hold none of the fields
-        // a query searches (see `schema::documents`), and excluding them
-        // cost a fifth of each pass over the matches.
+        // No exclusion of the report records and vocabulary documents: they
+        // hold none of the fields a query searches (see `schema::documents`
+        // and `vocabulary`), and excluding them cost a fifth of each pass
+        // over the matches.
         for query in excluded {
             filters.push((Occur::MustNot, query.box_clone()));
         }

@@ -12,8 +12,9 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
+use tantivy::postings::TermInfo;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocSet, InvertedIndexReader, Searcher, SegmentReader, Term, TERMINATED};
 use tantivy_fst::Automaton;
 
 use crate::analysis;
@@ -31,8 +32,8 @@ const MAX_CORRECTIONS: usize = 8;
 /// and the automaton's rows are fixed arrays.
 const MAX_LETTERS: usize = 40;
 
-/// A word of the index near a typed word, and the number of reports
-/// using it.
+/// A word of the index near a typed word, and the number of vocabulary
+/// documents (batches of reports) using it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Correction {
     pub word: String,
@@ -58,11 +59,21 @@ impl<'a> Vocabulary<'a> {
         }
     }
 
-    /// How many reports use the folded word (see `schema::name::FOLD`).
+    /// How many vocabulary documents (batches of reports, see
+    /// `crate::vocabulary`) hold the folded word.
     pub fn doc_freq(&self, word: &str) -> Result<u64> {
-        Ok(self
-            .searcher
-            .doc_freq(&Term::from_field_text(self.field, word))?)
+        let term = Term::from_field_text(self.field, word);
+        let mut count = 0;
+        for segment in self.searcher.segment_readers() {
+            let index = segment.inverted_index(self.field)?;
+            if let Some(info) = index
+                .get_term_info(&term)
+                .map_err(tantivy::TantivyError::from)?
+            {
+                count += u64::from(alive_doc_freq(segment, &index, &info)?);
+            }
+        }
+        Ok(count)
     }
 
     /// The index's words within the edits allowed for `word` (none for
@@ -113,8 +124,9 @@ impl<'a> Vocabulary<'a> {
                 let Ok(text) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                if text != word {
-                    *found.entry(text.to_string()).or_default() += stream.value().doc_freq;
+                let doc_freq = alive_doc_freq(segment, &index, stream.value())?;
+                if text != word && doc_freq > 0 {
+                    *found.entry(text.to_string()).or_default() += doc_freq;
                 }
             }
         }
@@ -211,6 +223,31 @@ pub(crate) fn suggest(clauses: &[Clause], typed: &str, vocabulary: &Vocabulary) 
     }
     let suggestion = parts.join(" ");
     (changed && suggestion != typed).then_some(suggestion)
+}
+
+/// The documents of `segment` that hold a term and are not deleted: the
+/// term dictionary counts deleted documents too until segments merge, and
+/// a report's words must leave the vocabulary with it.
+fn alive_doc_freq(
+    segment: &SegmentReader,
+    index: &InvertedIndexReader,
+    info: &TermInfo,
+) -> Result<u32> {
+    let Some(alive) = segment.alive_bitset() else {
+        return Ok(info.doc_freq);
+    };
+    let mut postings = index
+        .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+        .map_err(tantivy::TantivyError::from)?;
+    let mut count = 0;
+    let mut doc = postings.doc();
+    while doc != TERMINATED {
+        if alive.is_alive(doc) {
+            count += 1;
+        }
+        doc = postings.advance();
+    }
+    Ok(count)
 }
 
 /// Matches the words within `max` edits (insertions, deletions,

@@ -114,3 +114,77 @@ fn the_summary_line_says_what_changed_and_how_long_it_took() {
         "{stderr}"
     );
 }
+
+/// The "did you mean" for a typed word.
+fn suggestion(env: &Env, typed: &str) -> Option<String> {
+    env.search(typed).suggestion
+}
+
+#[test]
+fn the_typo_vocabulary_follows_added_changed_removed_and_unreadable_reports() {
+    let env = Env::new();
+    env.write("a.txt", report("Réunion de Tunis", "zorglubien"));
+    env.write("b.txt", report("Réunion de Sfax", "krakatoesque"));
+    env.index(&[]);
+    assert_eq!(
+        suggestion(&env, "zorgkubien").as_deref(),
+        Some("zorglubien")
+    );
+    assert_eq!(
+        suggestion(&env, "krakatuesque").as_deref(),
+        Some("krakatoesque")
+    );
+
+    // a.txt changes: its new words are in the vocabulary, and b.txt, whose
+    // words shared a vocabulary document with a.txt's, keeps its own.
+    env.write("a.txt", report("Réunion de Tunis", "bidulophone"));
+    let changed = env.index(&[]);
+    assert_eq!((changed.updated, changed.documents), (1, 2));
+    assert_eq!(
+        suggestion(&env, "bidulaphone").as_deref(),
+        Some("bidulophone")
+    );
+    assert_eq!(
+        suggestion(&env, "krakatuesque").as_deref(),
+        Some("krakatoesque")
+    );
+    assert_eq!(
+        suggestion(&env, "zorgkubien"),
+        None,
+        "a.txt's old word went"
+    );
+
+    // b.txt goes, and its words; a.txt keeps its own.
+    env.remove("b.txt");
+    let removed = env.index(&[]);
+    assert_eq!((removed.removed, removed.documents), (1, 1));
+    assert_eq!(suggestion(&env, "krakatuesque"), None);
+    assert_eq!(
+        suggestion(&env, "bidulaphone").as_deref(),
+        Some("bidulophone")
+    );
+
+    // A changed file that cannot be read keeps its indexed version, and
+    // that version's words, in a run that commits (c.txt is new).
+    env.write("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00");
+    env.write("c.txt", report("Réunion de Rabat", "plimbusard"));
+    let unreadable = env.index(&[]);
+    assert_eq!(
+        (
+            unreadable.skipped.len(),
+            unreadable.added,
+            unreadable.documents
+        ),
+        (1, 1, 2),
+        "{unreadable:?}"
+    );
+    assert_eq!(
+        suggestion(&env, "plimbosard").as_deref(),
+        Some("plimbusard")
+    );
+    assert_eq!(
+        suggestion(&env, "bidulaphone").as_deref(),
+        Some("bidulophone")
+    );
+    assert_eq!(env.found("bidulophone").len(), 1, "the old version stays");
+}

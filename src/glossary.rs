@@ -402,9 +402,10 @@ impl Analysed {
     /// Adds a finer pre-check: `kept_words` gives the words of a term that
     /// analysis keeps (no stop word, no elided article), unstemmed. A term
     /// matches a query only when every one of its analysed words is in the
-    /// query, so a term that passes [`LazyTerm::passes`] (some word) is then
-    /// analysed only when all its kept words may stem to the query's words:
-    /// far fewer terms, for the price of an analysis without Snowball.
+    /// query, so a term that passes the stem gate (some word of it may stem
+    /// to a query word) is then analysed only when all its kept words may
+    /// stem to the query's words: far fewer terms, for the price of an
+    /// analysis without Snowball.
     pub fn with_kept_words(
         mut self,
         kept_words: impl Fn(Lang, &str) -> Vec<String> + Send + Sync + 'static,

@@ -294,6 +294,23 @@ pub fn read_records(searcher: &Searcher, fields: &Fields) -> Result<HashMap<Stri
     Ok(records)
 }
 
+/// The numbers of reports and of segments in the index. Counted, not
+/// read: every document is a report record, one of its segments or a
+/// vocabulary document, so the segments are the rest.
+pub fn counts(searcher: &Searcher, fields: &Fields) -> Result<(usize, usize)> {
+    let count_kind = |kind: &str| {
+        let query = TermQuery::new(
+            Term::from_field_text(fields.kind, kind),
+            IndexRecordOption::Basic,
+        );
+        searcher.search(&query, &Count)
+    };
+    let reports = count_kind(REPORT_KIND)?;
+    let vocabularies = count_kind(VOCABULARY_KIND)?;
+    let all = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+    Ok((reports, all.saturating_sub(reports + vocabularies)))
+}
+
 /// Brings the index in `index_dir` up to date with the reports in `corpus_dir`.
 pub fn run(corpus_dir: &Path, index_dir: &Path, options: IndexOptions) -> Result<IndexSummary> {
     run_with_progress(corpus_dir, index_dir, options, &mut |_| {})
@@ -510,21 +527,8 @@ pub fn run_with_progress(
     reader.reload()?;
     // Counted, not read: reading every report record back decompressed
     // the whole document store (a record sits in nearly every block), on
-    // one thread, at the end of every run. Every document is a report
-    // record, one of its segments or a vocabulary document, so the
-    // segments are the rest.
-    let searcher = reader.searcher();
-    let count_kind = |kind: &str| {
-        let query = TermQuery::new(
-            Term::from_field_text(fields.kind, kind),
-            IndexRecordOption::Basic,
-        );
-        searcher.search(&query, &Count)
-    };
-    summary.documents = count_kind(REPORT_KIND)?;
-    let vocabularies = count_kind(VOCABULARY_KIND)?;
-    let all = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-    summary.segments = all.saturating_sub(summary.documents + vocabularies);
+    // one thread, at the end of every run.
+    (summary.documents, summary.segments) = counts(&reader.searcher(), &fields)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

@@ -40,7 +40,7 @@ use crate::glossary::{self, Expansion, Glossary, QueryWords};
 use crate::index;
 use crate::presence::{Presence, Statistics};
 use crate::query::{self, Clause};
-use crate::schema::{Fields, ReportRecord, REPORT_KIND, VOCABULARY_KIND};
+use crate::schema::{Fields, ReportRecord};
 use crate::seek_union::SeekUnion;
 use crate::segment::SegmentKind;
 use crate::typos::{self, suggest, Vocabulary};
@@ -352,18 +352,7 @@ impl Engine {
 
     /// Numbers of reports and of segments in the index.
     pub fn counts(&self) -> Result<(usize, usize)> {
-        let searcher = self.reader.searcher();
-        let count_kind = |kind: &str| {
-            let query = TermQuery::new(
-                Term::from_field_text(self.fields.kind, kind),
-                IndexRecordOption::Basic,
-            );
-            searcher.search(&query, &Count)
-        };
-        let documents = count_kind(REPORT_KIND)?;
-        let vocabularies = count_kind(VOCABULARY_KIND)?;
-        let total = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        Ok((documents, total.saturating_sub(documents + vocabularies)))
+        index::counts(&self.reader.searcher(), &self.fields)
     }
 
     /// The indexed reports, sorted by name.

@@ -17,13 +17,14 @@ use std::collections::{BTreeSet, HashSet};
 
 use rustc_hash::FxHashSet;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::error::Result;
 use crate::schema::{Fields, REPORT_KIND, VOCABULARY_KIND};
+use crate::search::term_query as term;
 use crate::segment::Report;
 use crate::typos;
 
@@ -125,12 +126,6 @@ pub fn batches_left(
 /// The words of an indexed report (see [`report_words`]), read from its
 /// segments' stored headings and texts.
 pub fn words_in_index(searcher: &Searcher, fields: &Fields, doc: &str) -> Result<String> {
-    let term = |field, value: &str| -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, value),
-            IndexRecordOption::Basic,
-        ))
-    };
     let segments = BooleanQuery::new(vec![
         (Occur::Must, term(fields.doc, doc)),
         (Occur::MustNot, term(fields.kind, REPORT_KIND)),

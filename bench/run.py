@@ -343,6 +343,41 @@ def count_matches(tool, query, ctx):
         return None
 
 
+def program_files(cmd):
+    """The executable of `cmd` and the shared libraries it loads."""
+    exe = shutil.which(cmd[0]) or cmd[0]
+    files = [os.path.realpath(exe)]
+    try:
+        out = subprocess.run(["ldd", exe], capture_output=True, text=True).stdout
+    except OSError:
+        return files
+    for line in out.splitlines():
+        m = re.search(r"(/\S+) \(0x", line)
+        if m:
+            files.append(os.path.realpath(m.group(1)))
+    return files
+
+
+def evict_programs(tool, ctx):
+    """Drops the tool's executable and libraries from the page cache (pages
+    other processes map stay), so that every tool starts its warm-up runs
+    from the same state: read back from disk, as after a reboot. How a file
+    entered the cache changes what mapping it costs a short process: the
+    same palabre binary, written by `cp`, searched 0.15-0.7 ms faster than
+    when read back from disk, and the linker's own output fell on either
+    side (see README, "The programs' page cache")."""
+    os.sync()
+    for path in program_files(search_cmd(tool, "x", ctx)):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
 def hyperfine(tool, queries, args, ctx):
     """Median wall time (ms) of each query as a whole process, and mean CPU
     time (user + system, ms), which a busy machine disturbs less."""
@@ -700,6 +735,7 @@ def main():
         for tool in tools:
             res["matches"][tool] = {q["query"]: count_matches(tool, q["query"], ctx) for q in queries}
             wait_idle(args, f"search {tool}", res)
+            evict_programs(tool, ctx)
             res["search"][tool], res["search_cpu"][tool] = hyperfine(tool, queries, args, ctx)
             log(f"{tool}: {res['search'][tool]}")
     if "serve" in phases:

@@ -64,12 +64,6 @@ impl Detector {
         clear_language(sample, REPORT_VOTE_WORDS).or_else(|| self.lingua(sample))
     }
 
-    /// The language of a report made of `texts` (its segments, in order),
-    /// read on a bounded sample of their beginning.
-    pub fn detect_parts<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
-        self.detect(&report_sample(texts))
-    }
-
     /// lingua's language for a sample, if it has one.
     fn lingua(&self, sample: &str) -> Option<Lang> {
         self.detector
@@ -479,7 +473,8 @@ mod tests {
         // language of its clear segments, not lingua's English.
         let mut texts = vec![doubtful; SAMPLE_CHARS / doubtful.len() + 1];
         texts.push(french);
-        assert_eq!(detector.detect_parts(texts.iter().copied()), Some(Lang::En));
+        let sample = report_sample(texts.iter().copied());
+        assert_eq!(detector.detect(&sample), Some(Lang::En));
         let (lang, langs) = detector.detect_report(&texts);
         assert_eq!(lang, Lang::Fr);
         assert!(langs.iter().all(|l| *l == Lang::Fr), "{langs:?}");

@@ -138,7 +138,7 @@ fn passage_of(doc: &TantivyDocument, fields: &Fields) -> Passage {
             .get_first(fields.ordinal)
             .and_then(|v| v.as_u64())
             .unwrap_or_default(),
-        text: text(fields.text),
+        text: fields.segment_text(doc).unwrap_or_default().to_string(),
         lang: text(fields.lang),
         city: first_text(doc, fields.city),
         organisations: doc

@@ -10,7 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
 };
 use tantivy::TantivyDocument;
 
@@ -29,8 +30,6 @@ pub mod name {
     pub const KIND: &str = "kind";
     /// Segment heading, stored for display.
     pub const TITLE: &str = "title";
-    /// Segment text, stored for display and snippets.
-    pub const TEXT: &str = "text";
     /// Language code of the segment (or the report, on a report record).
     pub const LANG: &str = "lang";
     /// Meeting date, `YYYY-MM-DD`.
@@ -85,8 +84,6 @@ pub struct Fields {
     pub kind: Field,
     /// See [`name::TITLE`].
     pub title: Field,
-    /// See [`name::TEXT`].
-    pub text: Field,
     /// See [`name::LANG`].
     pub lang: Field,
     /// See [`name::DATE`].
@@ -127,9 +124,17 @@ impl Fields {
         self.title_by_lang[lang_slot(lang)]
     }
 
-    /// The indexed text field for a language.
+    /// The text field for a language: indexed, and stored in the
+    /// segments of that language.
     pub fn body_for(&self, lang: Lang) -> Field {
         self.body_by_lang[lang_slot(lang)]
+    }
+
+    /// A stored segment's text, from the text field of its language.
+    pub fn segment_text<'a>(&self, doc: &'a TantivyDocument) -> Option<&'a str> {
+        self.body_by_lang
+            .iter()
+            .find_map(|&field| doc.get_first(field).and_then(|v| v.as_str()))
     }
 
     /// The indexed key-phrase field for a language.
@@ -181,7 +186,6 @@ pub fn build() -> (Schema, Fields) {
         doc_title: builder.add_text_field(name::DOC_TITLE, STORED),
         kind: builder.add_text_field(name::KIND, without_norms(keyword.clone())),
         title: builder.add_text_field(name::TITLE, STORED),
-        text: builder.add_text_field(name::TEXT, STORED),
         lang: builder.add_text_field(name::LANG, without_norms(keyword.clone())),
         date: builder.add_text_field(name::DATE, STORED),
         year: builder.add_u64_field(name::YEAR, INDEXED | STORED | FAST),
@@ -201,8 +205,15 @@ pub fn build() -> (Schema, Fields) {
         report: builder.add_text_field(name::REPORT, STORED),
         title_by_lang: Lang::ALL
             .map(|lang| builder.add_text_field(&format!("title_{}", lang.code()), analysed(lang))),
-        body_by_lang: Lang::ALL
-            .map(|lang| builder.add_text_field(&format!("body_{}", lang.code()), analysed(lang))),
+        // The text is stored in the field that indexes it, not in a field
+        // of its own: one copy of every segment's text per document instead
+        // of two (a segment has one language, so one of these fields).
+        body_by_lang: Lang::ALL.map(|lang| {
+            builder.add_text_field(
+                &format!("body_{}", lang.code()),
+                analysed(lang).set_stored(),
+            )
+        }),
         keyphrases_by_lang: Lang::ALL.map(|lang| {
             builder.add_text_field(&format!("keyphrases_{}", lang.code()), analysed(lang))
         }),
@@ -279,7 +290,6 @@ pub fn documents(
         doc.add_text(fields.doc_title, &meta.title);
         doc.add_text(fields.kind, segment.kind.as_str());
         doc.add_text(fields.title, &segment.title);
-        doc.add_text(fields.text, &segment.text);
         doc.add_text(fields.lang, lang.code());
         doc.add_text(fields.title_for(*lang), &segment.title);
         doc.add_text(fields.body_for(*lang), &segment.text);

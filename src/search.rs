@@ -893,7 +893,7 @@ impl Engine {
             };
             let lang_code = text(self.fields.lang);
             let lang = Lang::from_code(&lang_code).unwrap_or(Lang::Fr);
-            let body = text(self.fields.text);
+            let body = self.fields.segment_text(&doc).unwrap_or_default();
             let generator = generators.entry(lang).or_insert_with(|| {
                 let terms = plan.terms_by_lang.get(&lang).cloned().unwrap_or_default();
                 let analyzer = analysis::highlight_analyzer(lang, terms.keys().map(String::as_str));
@@ -913,7 +913,7 @@ impl Engine {
                 kind: text(self.fields.kind),
                 title: text(self.fields.title),
                 score,
-                snippet: snippet(generator, &body),
+                snippet: snippet(generator, body),
                 lang: lang_code,
                 date: optional(self.fields.date),
                 city: optional(self.fields.city),

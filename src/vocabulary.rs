@@ -138,10 +138,9 @@ pub fn words_in_index(searcher: &Searcher, fields: &Fields, doc: &str) -> Result
     let mut texts = Vec::with_capacity(addresses.len() * 2);
     for address in addresses {
         let stored: TantivyDocument = searcher.doc(address)?;
-        for field in [fields.title, fields.text] {
-            if let Some(text) = stored.get_first(field).and_then(|v| v.as_str()) {
-                texts.push(text.to_string());
-            }
+        let title = stored.get_first(fields.title).and_then(|v| v.as_str());
+        for text in [title, fields.segment_text(&stored)].into_iter().flatten() {
+            texts.push(text.to_string());
         }
     }
     Ok(analysis::distinct_words(

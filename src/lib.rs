@@ -30,6 +30,7 @@ pub mod language;
 pub mod passage;
 pub mod pipeline;
 pub mod presence;
+pub mod pruned_intersection;
 pub mod query;
 pub mod render;
 pub mod schema;

@@ -81,7 +81,8 @@ impl Presence {
         self.anywhere.contains(field)
     }
 
-    fn in_segment(&self, segment: &SegmentReader, field: Field) -> bool {
+    /// Whether `segment` holds terms of `field`.
+    pub(crate) fn in_segment(&self, segment: &SegmentReader, field: Field) -> bool {
         self.by_segment
             .get(&segment.segment_id())
             .is_none_or(|fields| fields.contains(field))

@@ -39,6 +39,7 @@ use crate::facets::{self, FacetField, Facets};
 use crate::glossary::{self, Expansion, Glossary, QueryWords};
 use crate::index;
 use crate::presence::{Presence, Statistics};
+use crate::pruned_intersection::{FieldTerms, PrunedIntersection, Word};
 use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord};
 use crate::seek_union::SeekUnion;
@@ -572,6 +573,39 @@ impl Engine {
         weight: f32,
         presence: &Arc<Presence>,
     ) -> Vec<Box<dyn TantivyQuery>> {
+        self.lang_fields(lang, presence)
+            .map(|(field, boost)| {
+                let query = presence.restrict(field, match_tokens(field, tokens));
+                boosted(query, boost * weight)
+            })
+            .collect()
+    }
+
+    /// The terms of [`in_lang_fields`](Self::in_lang_fields) (weight 1),
+    /// clause by clause; `None` when one is a phrase.
+    fn in_lang_fields_terms(
+        &self,
+        lang: Lang,
+        tokens: &[(usize, String)],
+        presence: &Presence,
+    ) -> Option<Word> {
+        self.lang_fields(lang, presence)
+            .map(|(field, boost)| {
+                Some(FieldTerms {
+                    terms: same_position_terms(field, tokens)?,
+                    boost,
+                })
+            })
+            .collect()
+    }
+
+    /// A language's heading, key-phrase and text fields that hold terms,
+    /// with their boosts.
+    fn lang_fields<'a>(
+        &self,
+        lang: Lang,
+        presence: &'a Presence,
+    ) -> impl Iterator<Item = (Field, f32)> + 'a {
         [
             (self.fields.title_for(lang), TITLE_BOOST),
             (self.fields.keyphrases_for(lang), KEYPHRASE_BOOST),
@@ -579,11 +613,6 @@ impl Engine {
         ]
         .into_iter()
         .filter(|&(field, _)| presence.anywhere(field))
-        .map(|(field, boost)| {
-            let query = presence.restrict(field, match_tokens(field, tokens));
-            boosted(query, boost * weight)
-        })
-        .collect()
     }
 
     /// Analyses each clause in every language and builds the queries on the
@@ -611,6 +640,8 @@ impl Engine {
             let folded = analysis::fold(&clause.text);
             words_before += folded.len().max(1);
             let mut exact: Vec<Box<dyn TantivyQuery>> = Vec::new();
+            // `exact`'s terms, when none is a phrase.
+            let mut exact_terms: Option<Word> = Some(Vec::new());
             let mut exact_stems: BTreeMap<Lang, BTreeSet<String>> = BTreeMap::new();
             let mut words_left = false;
             // One term per field (see `match_tokens`), not a phrase or a
@@ -645,6 +676,11 @@ impl Engine {
                     .or_default()
                     .extend(tokens.iter().map(|(_, t)| t.clone()));
                 exact.extend(self.in_lang_fields(*lang, &tokens, 1.0, presence));
+                let terms = self.in_lang_fields_terms(*lang, &tokens, presence);
+                exact_terms = exact_terms.zip(terms).map(|(mut all, terms)| {
+                    all.extend(terms);
+                    all
+                });
             }
             if !words_left {
                 // Only stop words ("de la"): nothing to look for.
@@ -657,6 +693,14 @@ impl Engine {
                     presence.restrict(speaker, match_tokens(speaker, &names)),
                     SPEAKER_BOOST,
                 ));
+                let terms = same_position_terms(speaker, &names).map(|terms| FieldTerms {
+                    terms,
+                    boost: SPEAKER_BOOST,
+                });
+                exact_terms = exact_terms.zip(terms).map(|(mut all, terms)| {
+                    all.push(terms);
+                    all
+                });
             }
             if clause.excluded {
                 excluded.push(Box::new(BooleanQuery::union(exact)) as Box<dyn TantivyQuery>);
@@ -706,6 +750,7 @@ impl Engine {
                 folded,
                 one_term,
                 exact: Box::new(BooleanQuery::union(exact)),
+                exact_terms,
                 exact_or_fuzzy,
             });
         }
@@ -738,7 +783,7 @@ impl Engine {
                 Box::new(BooleanQuery::union(alternatives)),
             ));
         }
-        let tiers = tiers(&units, &expansion_queries);
+        let tiers = tiers(&units, &expansion_queries, presence);
         let as_typed = (!units.is_empty()).then(|| {
             let mut alternatives: Vec<Box<dyn TantivyQuery>> =
                 units.iter().map(|u| u.exact.box_clone()).collect();
@@ -967,6 +1012,8 @@ struct Unit {
     /// Whether `exact` is a union of term queries.
     one_term: bool,
     exact: Box<dyn TantivyQuery>,
+    /// `exact`'s terms, clause by clause, when none is a phrase.
+    exact_terms: Option<Word>,
     /// The words as typed or corrected; `None` without corrections.
     exact_or_fuzzy: Option<Box<dyn TantivyQuery>>,
 }
@@ -989,6 +1036,7 @@ type Group = (BTreeSet<usize>, Vec<Box<dyn TantivyQuery>>);
 fn tiers(
     units: &[Unit],
     expansions: &[(BTreeSet<usize>, Box<dyn TantivyQuery>)],
+    presence: &Arc<Presence>,
 ) -> Option<Vec<Box<dyn TantivyQuery>>> {
     if units.is_empty() {
         return None;
@@ -1010,6 +1058,16 @@ fn tiers(
         ))
     };
     let all = must(units.iter().map(|u| u.exact.box_clone()).collect());
+    // Every word as typed: the top k without scoring every match (see
+    // `PrunedIntersection`), when the words are terms.
+    let words: Option<Vec<Word>> = units.iter().map(|u| u.exact_terms.clone()).collect();
+    let all = match words {
+        Some(words) if words.len() >= 2 => {
+            Box::new(PrunedIntersection::new(words, all, Arc::clone(presence)))
+                as Box<dyn TantivyQuery>
+        }
+        _ => all,
+    };
     // Groups of clauses that expansions tie together.
     let mut groups: Vec<Group> = Vec::new();
     for (clauses, query) in expansions {
@@ -1224,22 +1282,19 @@ pub(crate) fn term_query(field: Field, value: &str) -> Box<dyn TantivyQuery> {
 /// unaccented stem, which every spelling of the word indexes, and gaps left
 /// by stop words are kept.
 fn match_tokens(field: Field, tokens: &[(usize, String)]) -> Box<dyn TantivyQuery> {
-    let term = |token: &str| -> Box<dyn TantivyQuery> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, token),
-            IndexRecordOption::WithFreqs,
-        ))
+    let term = |term: Term| -> Box<dyn TantivyQuery> {
+        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
     };
-    let first = tokens.first().map_or(0, |(p, _)| *p);
-    if tokens.iter().all(|(p, _)| *p == first) {
-        return match tokens {
-            [] => Box::new(EmptyQuery),
-            [(_, token)] => term(token),
+    if let Some(mut terms) = same_position_terms(field, tokens) {
+        return match terms.len() {
+            0 => Box::new(EmptyQuery),
+            1 => terms.pop().map_or_else(|| Box::new(EmptyQuery) as _, term),
             _ => Box::new(DisjunctionMaxQuery::new(
-                tokens.iter().map(|(_, token)| term(token)).collect(),
+                terms.into_iter().map(term).collect(),
             )),
         };
     }
+    let first = tokens.first().map_or(0, |(p, _)| *p);
     // The last term at each position is the unaccented spelling's stem.
     let mut by_position: Vec<(usize, Term)> = Vec::new();
     for (position, token) in tokens {
@@ -1250,6 +1305,18 @@ fn match_tokens(field: Field, tokens: &[(usize, String)]) -> Box<dyn TantivyQuer
         }
     }
     Box::new(PhraseQuery::new_with_offset(by_position))
+}
+
+/// The terms [`match_tokens`] reads when it reads one position (a term, or
+/// a choice between spellings); `None` for a phrase.
+fn same_position_terms(field: Field, tokens: &[(usize, String)]) -> Option<Vec<Term>> {
+    let first = tokens.first().map_or(0, |(p, _)| *p);
+    tokens.iter().all(|(p, _)| *p == first).then(|| {
+        tokens
+            .iter()
+            .map(|(_, token)| Term::from_field_text(field, token))
+            .collect()
+    })
 }
 
 fn analyse(analyzer: &TextAnalyzer, text: &str) -> Vec<(usize, String)> {

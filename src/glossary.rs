@@ -256,7 +256,10 @@ struct LazyTerm {
     text: Cow<'static, str>,
     /// The first letters of its words, to rule it out without analysing.
     starts: Option<Cow<'static, [Cow<'static, str>]>>,
-    analysed: OnceLock<AnalysedTerm>,
+    /// Boxed: a search analyses a handful of the ~1,700 terms, and the
+    /// others' empty slots were half of the glossary's memory, fresh heap
+    /// pages each search faulted in.
+    analysed: OnceLock<Box<AnalysedTerm>>,
 }
 
 impl LazyTerm {
@@ -441,12 +444,12 @@ impl Analysed {
     fn analysed<'a>(&self, term: &'a LazyTerm) -> &'a AnalysedTerm {
         term.analysed.get_or_init(|| {
             let tokens = (self.analyse)(term.lang, &term.text);
-            AnalysedTerm {
+            Box::new(AnalysedTerm {
                 lang: term.lang,
                 text: term.text.to_string(),
                 key: key(&tokens),
                 tokens,
-            }
+            })
         })
     }
 

@@ -12,6 +12,10 @@
 //! over the words, cannot beat the k-th best segment so far, it moves on to
 //! the next blocks without looking at a document.
 //!
+//! A single word with a choice of spellings (an accented word: `système`
+//! or `systeme`, in each field) is not pruned by tantivy either, and takes
+//! the same path as a one-word intersection.
+//!
 //! Only the top-k search takes this path. Counting, filtering and
 //! explaining use the equivalent intersection of [`SeekUnion`]s the query
 //! is built with, and the pruned search gives that query's scores to the
@@ -47,8 +51,8 @@ pub struct FieldTerms {
 /// A word: the union of its clauses, whose scores add up.
 pub type Word = Vec<FieldTerms>;
 
-/// Every word must match; `equivalent` is the same query built from
-/// tantivy's and palabre's general scorers.
+/// Every word must match (one word: its union); `equivalent` is the same
+/// query built from tantivy's and palabre's general scorers.
 #[derive(Debug)]
 pub struct PrunedIntersection {
     words: Vec<Word>,
@@ -69,7 +73,8 @@ impl Clone for PrunedIntersection {
 impl PrunedIntersection {
     /// `words` must all match; `equivalent` must match the same segments
     /// with the same scores: an intersection (a boolean query of `Must`
-    /// clauses, in the words' order) of each word's union of its clauses,
+    /// clauses, in the words' order; for one word, the union alone) of
+    /// each word's union of its clauses,
     /// each a term query or a disjunction-max of term queries (tie breaker
     /// 0) boosted by the clause's boost and restricted to the segments
     /// holding its field (see [`Presence::restrict`]).
@@ -143,6 +148,7 @@ impl PrunedIntersectionWeight {
             let mut cursor = WordCursor {
                 terms: Vec::new(),
                 clause_ends: Vec::new(),
+                clause_bounds: Vec::new(),
             };
             for clause in word {
                 let Some((first, _)) = clause.first() else {
@@ -169,6 +175,7 @@ impl PrunedIntersectionWeight {
                             at: 0,
                             fieldnorms: fieldnorms.clone(),
                             bm25: bm25.clone(),
+                            essential: true,
                         });
                     }
                 }
@@ -223,13 +230,8 @@ impl Weight for PrunedIntersectionWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        match self.cursors(reader)? {
-            // One word is not an intersection; `search::tiers` never asks.
-            Some(mut words) if words.len() >= 2 => prune(&mut words, threshold, callback),
-            Some(_) => self
-                .equivalent
-                .for_each_pruning(threshold, reader, callback)?,
-            None => {}
+        if let Some(mut words) = self.cursors(reader)? {
+            prune(&mut words, threshold, callback);
         }
         Ok(())
     }
@@ -274,15 +276,19 @@ fn prune(
         }
         // The others' best in the window, for the leader's candidates.
         let others_bound: Score = bounds.iter().skip(1).sum();
+        if let Some(leader) = words.first_mut() {
+            leader.mark_essential(window_end, others_bound, threshold);
+        }
         let mut target = start;
         'candidates: while target <= window_end {
             let Some((leader, others)) = words.split_first_mut() else {
                 return;
             };
-            target = leader.seek(target);
+            target = leader.seek_essential(target);
             if target > window_end {
                 break;
             }
+            leader.seek(target);
             for word in others.iter_mut() {
                 let doc = word.seek(target);
                 if doc > target {
@@ -318,6 +324,8 @@ struct WordCursor {
     terms: Vec<TermCursor>,
     /// Where each clause's terms end in `terms`.
     clause_ends: Vec<usize>,
+    /// The clauses' best scores in a window, with their indexes (a buffer).
+    clause_bounds: Vec<(Score, usize)>,
 }
 
 impl WordCursor {
@@ -372,6 +380,59 @@ impl WordCursor {
         bound
     }
 
+    /// Marks the terms the word's candidates in the window (up to
+    /// `window_end`) come from: those of the clauses that could lift a
+    /// segment above `threshold`, given `spare` (the other words' best)
+    /// and the best of the clauses with smaller bounds. A segment holding
+    /// only the others cannot (a text-only match of a common word, where
+    /// a heading match could).
+    fn mark_essential(&mut self, window_end: DocId, spare: Score, threshold: Score) {
+        let mut bounds = std::mem::take(&mut self.clause_bounds);
+        bounds.clear();
+        let mut start = 0;
+        for (i, &end) in self.clause_ends.iter().enumerate() {
+            let clause = self.terms.get_mut(start..end).unwrap_or_default();
+            let best = clause
+                .iter_mut()
+                .filter(|t| t.doc() <= window_end)
+                .map(TermCursor::block_max)
+                .fold(0.0, Score::max);
+            bounds.push((best, i));
+            start = end;
+        }
+        bounds.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for term in &mut self.terms {
+            term.essential = true;
+        }
+        let mut sum = spare;
+        for &(bound, i) in &bounds {
+            if sum + bound > threshold {
+                break;
+            }
+            sum += bound;
+            let start = i
+                .checked_sub(1)
+                .and_then(|before| self.clause_ends.get(before))
+                .copied()
+                .unwrap_or(0);
+            let end = self.clause_ends.get(i).copied().unwrap_or(start);
+            for term in self.terms.get_mut(start..end).unwrap_or_default() {
+                term.essential = false;
+            }
+        }
+        self.clause_bounds = bounds;
+    }
+
+    /// The first document at or after `target` of the essential terms
+    /// (see [`mark_essential`](Self::mark_essential)).
+    fn seek_essential(&mut self, target: DocId) -> DocId {
+        let mut first = TERMINATED;
+        for term in self.terms.iter_mut().filter(|t| t.essential) {
+            first = first.min(term.seek(target));
+        }
+        first
+    }
+
     /// The word's score in `doc`, where its terms are.
     fn score(&self, doc: DocId) -> Score {
         let mut score = 0.0;
@@ -410,6 +471,9 @@ struct TermCursor {
     fieldnorms: FieldNormReader,
     bm25: Bm25Weight,
     cost: u64,
+    /// Whether the leading word's candidates come from this term (see
+    /// [`WordCursor::mark_essential`]).
+    essential: bool,
 }
 
 impl TermCursor {
@@ -558,15 +622,19 @@ mod tests {
                 Box::new(BoostQuery::new(query, clause.boost))
             }
         };
-        Box::new(BooleanQuery::new(
-            words
-                .iter()
-                .map(|word| {
-                    let union = Box::new(BooleanQuery::union(word.iter().map(clause).collect()));
-                    (Occur::Must, SeekUnion::for_intersection(union))
-                })
-                .collect(),
-        ))
+        let union = |word: &Word| -> Box<dyn TantivyQuery> {
+            Box::new(BooleanQuery::union(word.iter().map(clause).collect()))
+        };
+        match words {
+            // One word is its union, as `search::tiers` leaves it.
+            [word] => union(word),
+            _ => Box::new(BooleanQuery::new(
+                words
+                    .iter()
+                    .map(|word| (Occur::Must, SeekUnion::for_intersection(union(word))))
+                    .collect(),
+            )),
+        }
     }
 
     fn check(searcher: &Searcher, words: Vec<Word>, presence: &Arc<Presence>) {
@@ -592,6 +660,9 @@ mod tests {
         let presence = Arc::new(Presence::of(&searcher).unwrap());
         let w = |spellings: &[&str]| word(title, body, spellings);
         check(&searcher, vec![w(&["noyau"]), w(&["linux"])], &presence);
+        // One word with a choice of spellings, which tantivy does not prune.
+        check(&searcher, vec![w(&["réseau", "reseau"])], &presence);
+        check(&searcher, vec![w(&["noyau"])], &presence);
         check(
             &searcher,
             vec![w(&["linux"]), w(&["réseau", "reseau"])],

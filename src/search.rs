@@ -803,10 +803,14 @@ impl Engine {
             }
             Box::new(BooleanQuery::union(alternatives)) as Box<dyn TantivyQuery>
         });
-        // A union of terms at the top of the first tier: tantivy can skip
-        // what cannot make the top k (see `tiers`), as long as it does not
-        // also have to count every match.
-        let first_tier_prunable = matches!(units.as_slice(), [unit] if unit.one_term);
+        // A union of terms (which tantivy prunes) or of choices between
+        // spellings (a `PrunedIntersection` of one word) at the top of the
+        // first tier: the search may skip what cannot make the top k (see
+        // `tiers`), as long as it does not also have to count every match.
+        let first_tier_prunable = matches!(
+            units.as_slice(),
+            [unit] if unit.one_term || unit.exact_terms.is_some()
+        );
         Ok(Plan {
             tiers,
             first_tier_prunable,
@@ -992,7 +996,7 @@ struct Plan {
     /// Every word as typed; every word, corrected or expanded; some words.
     /// `None` when the query has nothing to look for.
     tiers: Option<Vec<Box<dyn TantivyQuery>>>,
-    /// Whether tantivy can prune the first tier's search (block-max WAND).
+    /// Whether the first tier's search can be pruned (block-max WAND).
     first_tier_prunable: bool,
     /// Some word as typed, or a glossary equivalent: nothing matching it
     /// calls for a "did you mean".
@@ -1059,10 +1063,13 @@ fn tiers(
     };
     let all = must(units.iter().map(|u| u.exact.box_clone()).collect());
     // Every word as typed: the top k without scoring every match (see
-    // `PrunedIntersection`), when the words are terms.
+    // `PrunedIntersection`), when the words are terms. tantivy prunes a
+    // single word of plain terms itself, but not one with a choice of
+    // spellings (an accented word: `système` or `systeme`), which it
+    // scored in every segment holding it.
     let words: Option<Vec<Word>> = units.iter().map(|u| u.exact_terms.clone()).collect();
     let all = match words {
-        Some(words) if words.len() >= 2 => {
+        Some(words) if words.len() >= 2 || units.iter().any(|u| !u.one_term) => {
             Box::new(PrunedIntersection::new(words, all, Arc::clone(presence)))
                 as Box<dyn TantivyQuery>
         }

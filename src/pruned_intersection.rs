@@ -277,7 +277,7 @@ fn prune(
         // The others' best in the window, for the leader's candidates.
         let others_bound: Score = bounds.iter().skip(1).sum();
         if let Some(leader) = words.first_mut() {
-            leader.mark_essential(window_end, others_bound, threshold);
+            leader.mark_essential(others_bound, threshold);
         }
         let mut target = start;
         'candidates: while target <= window_end {
@@ -363,32 +363,10 @@ impl WordCursor {
     }
 
     /// The most the word can score in the documents up to `window_end`
-    /// (its terms at their first document from the window's start on).
+    /// (its terms at their first document from the window's start on); each
+    /// clause's part is kept for [`mark_essential`](Self::mark_essential).
     fn block_max(&mut self, window_end: DocId) -> Score {
-        let mut bound = 0.0;
-        let mut start = 0;
-        for &end in &self.clause_ends {
-            let clause = self.terms.get_mut(start..end).unwrap_or_default();
-            let best = clause
-                .iter_mut()
-                .filter(|t| t.doc() <= window_end)
-                .map(TermCursor::block_max)
-                .fold(0.0, Score::max);
-            bound += best;
-            start = end;
-        }
-        bound
-    }
-
-    /// Marks the terms the word's candidates in the window (up to
-    /// `window_end`) come from: those of the clauses that could lift a
-    /// segment above `threshold`, given `spare` (the other words' best)
-    /// and the best of the clauses with smaller bounds. A segment holding
-    /// only the others cannot (a text-only match of a common word, where
-    /// a heading match could).
-    fn mark_essential(&mut self, window_end: DocId, spare: Score, threshold: Score) {
-        let mut bounds = std::mem::take(&mut self.clause_bounds);
-        bounds.clear();
+        self.clause_bounds.clear();
         let mut start = 0;
         for (i, &end) in self.clause_ends.iter().enumerate() {
             let clause = self.terms.get_mut(start..end).unwrap_or_default();
@@ -397,9 +375,20 @@ impl WordCursor {
                 .filter(|t| t.doc() <= window_end)
                 .map(TermCursor::block_max)
                 .fold(0.0, Score::max);
-            bounds.push((best, i));
+            self.clause_bounds.push((best, i));
             start = end;
         }
+        self.clause_bounds.iter().map(|(bound, _)| bound).sum()
+    }
+
+    /// Marks the terms the word's candidates in the window of the last
+    /// [`block_max`](Self::block_max) come from: those of the clauses that
+    /// could lift a segment above `threshold`, given `spare` (the other
+    /// words' best) and the best of the clauses with smaller bounds. A
+    /// segment holding only the others cannot (a text-only match of a
+    /// common word, where a heading match could).
+    fn mark_essential(&mut self, spare: Score, threshold: Score) {
+        let mut bounds = std::mem::take(&mut self.clause_bounds);
         bounds.sort_by(|a, b| a.0.total_cmp(&b.0));
         for term in &mut self.terms {
             term.essential = true;

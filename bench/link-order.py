@@ -23,6 +23,7 @@ gain). Needs valgrind and nm (binutils).
     cargo build --release
     python3 bench/link-order.py     # searches an index of the bundled corpus
     python3 bench/link-order.py --index /tmp/palabre-bench/indexes-fr-1000/palabre
+    python3 bench/link-order.py --check  # how many of the names a build has
 """
 
 import argparse
@@ -97,15 +98,35 @@ def bundled_index(binary, workdir):
     return index
 
 
+def check(binary, order_file):
+    """Exit status 1 when the binary lacks over a tenth of the file's names:
+    the list is stale (another compiler, other dependency versions)."""
+    names = [
+        line.strip()
+        for line in order_file.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    symbols = text_symbols(binary)
+    found = [symbols[name] for name in names if name in symbols]
+    span = (max(found) - min(found)) / 1e6 if found else 0.0
+    print(f"link-order: {len(found)} of {len(names)} functions of {order_file} are in {binary}, "
+          f"over {span:.1f} MB")
+    return 0 if names and len(found) >= 0.9 * len(names) else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bin", default=REPO / "target" / "release" / "palabre", type=Path)
     parser.add_argument("--index", action="append", type=Path,
                         help="another index to search (repeatable), besides one built from corpus/")
     parser.add_argument("--out", default=REPO / "data" / "link-order.txt", type=Path)
+    parser.add_argument("--check", action="store_true",
+                        help="only say how many of the file's names the binary has (exit 1 under 90%%)")
     args = parser.parse_args()
     if not args.bin.is_file():
         sys.exit(f"link-order: no binary at {args.bin} (cargo build --release)")
+    if args.check:
+        sys.exit(check(args.bin, args.out))
     with tempfile.TemporaryDirectory(prefix="palabre-link-order-") as workdir:
         indexes = [bundled_index(args.bin, workdir), *(args.index or [])]
         executed = set()

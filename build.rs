@@ -145,7 +145,9 @@ fn link_order() {
     let other_linker = std::env::var_os("RUSTC_LINKER").is_some()
         || var("CARGO_ENCODED_RUSTFLAGS").contains("link");
     let path = std::path::Path::new(&var("CARGO_MANIFEST_DIR")).join(FILE);
-    if wanted && default_lld && !other_linker && path.is_file() {
+    // `-Wl,` splits its argument at commas.
+    let passable = !path.to_string_lossy().contains(',');
+    if wanted && default_lld && !other_linker && passable && path.is_file() {
         println!(
             "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
             path.display()

@@ -2,6 +2,7 @@
 //! printed once, on one line, and mapped to exit codes like grep's: 0 when
 //! something was found, 1 when nothing was, 2 on error.
 
+mod allocator;
 mod cli;
 mod config;
 mod progress;
@@ -23,6 +24,9 @@ use palabre::render::{self, Style};
 use palabre::search::{Engine, Filters, SearchRequest};
 use palabre::watch::{self, WatchOptions, Watcher};
 use palabre::{corpus, index, segment, server, Error};
+
+#[global_allocator]
+static ALLOCATOR: allocator::Switching = allocator::Switching;
 
 /// Exit status: something found, or the command did its job.
 const FOUND: u8 = 0;
@@ -139,6 +143,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
     let quiet = cli.quiet;
     match cli.command {
         Command::Index { rebuild, json } => {
+            allocator::use_mimalloc();
             let mode = progress::Mode::choose(quiet, cli.verbose, std::io::stderr().is_terminal());
             let mut reporter = progress::Reporter::new(mode);
             let result = index::run_with_progress(
@@ -278,6 +283,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
             token: _,
             glossary: _,
         } => {
+            allocator::use_mimalloc();
             // The address, --watch, the token and the CORS origins may come
             // from palabre.toml too.
             let bind = config.bind.value.clone();
@@ -343,6 +349,7 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
             Ok(FOUND)
         }
         Command::Watch { poll } => {
+            allocator::use_mimalloc();
             let watcher = start_watching(paths, poll)?;
             watcher.run(watch_log())?;
             Ok(FOUND)

@@ -300,20 +300,25 @@ impl Counts {
         let mut lower = String::new();
         let bytes = sample.as_bytes();
         let mut i = 0;
-        // A space after the end closes the last word.
-        while i <= bytes.len() {
-            let c = match bytes.get(i) {
-                None => ' ',
-                // ASCII, most of a Latin-script sample: no decoding.
-                Some(&b) if b.is_ascii() => char::from(b),
-                Some(_) => sample
+        // Every segment's sample is read: ASCII, most of a Latin-script
+        // sample, is tested byte by byte, and only the other characters
+        // are decoded and looked up.
+        while let Some(&byte) = bytes.get(i) {
+            let (letter, len) = if byte.is_ascii() {
+                (byte.is_ascii_alphabetic(), 1)
+            } else {
+                let c = sample
                     .get(i..)
                     .and_then(|s| s.chars().next())
-                    .unwrap_or(' '),
+                    .unwrap_or(' ');
+                let letter = c.is_alphabetic();
+                counts.arabic += usize::from(letter && ('\u{0600}'..='\u{06FF}').contains(&c));
+                counts.french += usize::from(FRENCH_LETTERS.contains(&c));
+                counts.spanish += usize::from(SPANISH_LETTERS.contains(&c));
+                (letter, c.len_utf8())
             };
-            if c.is_alphabetic() {
+            if letter {
                 counts.letters += 1;
-                counts.arabic += usize::from(('\u{0600}'..='\u{06FF}').contains(&c));
                 word_start.get_or_insert(i);
             } else if let Some(start) = word_start.take() {
                 if words_seen < words {
@@ -321,11 +326,12 @@ impl Counts {
                     counts.vote(sample.get(start..i).unwrap_or_default(), &mut lower);
                 }
             }
-            if !c.is_ascii() {
-                counts.french += usize::from(FRENCH_LETTERS.contains(c));
-                counts.spanish += usize::from(SPANISH_LETTERS.contains(c));
+            i += len;
+        }
+        if let Some(start) = word_start {
+            if words_seen < words {
+                counts.vote(sample.get(start..).unwrap_or_default(), &mut lower);
             }
-            i += c.len_utf8();
         }
         counts
     }
@@ -365,10 +371,12 @@ fn function_words() -> &'static FxHashMap<&'static str, usize> {
 }
 
 /// Letters French writes and English and Spanish do not (`é` is Spanish too,
-/// but Spanish also writes the letters of [`SPANISH_LETTERS`]).
-const FRENCH_LETTERS: &str = "éèêëàâçîïôûùœÉÈÊÀÇ";
+/// but Spanish also writes [`SPANISH_LETTERS`]).
+const FRENCH_LETTERS: [char; 18] = [
+    'é', 'è', 'ê', 'ë', 'à', 'â', 'ç', 'î', 'ï', 'ô', 'û', 'ù', 'œ', 'É', 'È', 'Ê', 'À', 'Ç',
+];
 /// Letters and marks of Spanish that French never writes.
-const SPANISH_LETTERS: &str = "ñáíóú¿¡ÑÁÍÓÚ";
+const SPANISH_LETTERS: [char; 12] = ['ñ', 'á', 'í', 'ó', 'ú', '¿', '¡', 'Ñ', 'Á', 'Í', 'Ó', 'Ú'];
 /// French letters a sample needs when its function words are too few.
 const MIN_FRENCH_LETTERS: usize = 8;
 

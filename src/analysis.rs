@@ -316,7 +316,7 @@ fn is_word_char(c: char) -> bool {
 /// Letters of Latin-1 and Latin Extended-A (`é`, `ç`, `œ`, `ł`): a range
 /// test, where `char::is_alphabetic` looks them up in Unicode's tables.
 /// Every one of them is alphabetic; `×` and `÷` are not in the ranges.
-fn is_latin_letter(c: char) -> bool {
+pub(crate) fn is_latin_letter(c: char) -> bool {
     matches!(c, 'À'..='Ö' | 'Ø'..='ö' | 'ø'..='ſ')
 }
 

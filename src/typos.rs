@@ -172,10 +172,23 @@ pub fn allowed_edits(word: &str) -> Option<u8> {
 /// or digit): some words kept fold to fewer letters, none dropped to more.
 pub fn may_be_a_correction(word: &str) -> bool {
     // A character is one byte or more: the length in bytes rules out most
-    // short words before anything is decoded.
-    word.len() >= FUZZY_MIN_LETTERS - 1
-        && !word.chars().any(char::is_numeric)
-        && word.chars().count() >= FUZZY_MIN_LETTERS - 1
+    // short words before anything is decoded. Every word of every report
+    // comes here: ASCII words are read as bytes, and an accented Latin
+    // letter is no digit without a look-up in Unicode's tables.
+    if word.len() < FUZZY_MIN_LETTERS - 1 {
+        return false;
+    }
+    if word.is_ascii() {
+        return !word.bytes().any(|b| b.is_ascii_digit());
+    }
+    let mut letters = 0;
+    for c in word.chars() {
+        if !analysis::is_latin_letter(c) && c.is_numeric() {
+            return false;
+        }
+        letters += 1;
+    }
+    letters >= FUZZY_MIN_LETTERS - 1
 }
 
 /// Edit distance with transpositions (optimal string alignment), as
@@ -389,10 +402,21 @@ mod tests {
     #[test]
     fn a_report_keeps_the_words_a_typo_may_be_corrected_to() {
         // A five-letter word one edit away may have four letters.
-        for word in ["main", "L'eau", "réfugiés", "aujourd'hui"] {
+        for word in ["main", "L'eau", "réfugiés", "aujourd'hui", "ŒUVRE", "مدينة"] {
             assert!(may_be_a_correction(word), "{word}");
         }
-        for word in ["de", "les", "CO2", "2019", "ipv6", "١٢٣٤٥"] {
+        // "été": five bytes, three letters; "x²yz": a superscript digit.
+        for word in [
+            "de",
+            "les",
+            "CO2",
+            "2019",
+            "ipv6",
+            "١٢٣٤٥",
+            "été",
+            "réseau3",
+            "x²yz",
+        ] {
             assert!(!may_be_a_correction(word), "{word}");
         }
         assert!(allowed_edits("mains").is_some());

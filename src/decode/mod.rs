@@ -105,15 +105,16 @@ const FIRST_BYTE_FROM_U0300: u8 = 0xCC;
 /// NFC (so a decomposed `é` is one letter for the tokenizer), `\n` line
 /// ends, form feeds (page breaks) as blank lines, no byte-order mark.
 pub fn normalise(text: String) -> String {
-    // A byte scan: the control characters are ASCII, and U+FEFF is
-    // looked for by `contains` (memchr) only when needed.
-    let unified = if text.bytes().any(|b| matches!(b, b'\r' | 0x0C)) || text.contains('\u{feff}') {
-        text.replace("\r\n", "\n")
-            .replace(['\r', '\u{c}'], "\n")
-            .replace('\u{feff}', "")
-    } else {
-        text
-    };
+    // The control characters are ASCII bytes, found by memchr; U+FEFF is
+    // looked for by `contains` (memchr too).
+    let unified =
+        if memchr::memchr2(b'\r', 0x0C, text.as_bytes()).is_some() || text.contains('\u{feff}') {
+            text.replace("\r\n", "\n")
+                .replace(['\r', '\u{c}'], "\n")
+                .replace('\u{feff}', "")
+        } else {
+            text
+        };
     // Most text is NFC already: the quick check spares composing it again.
     // Characters below U+0300 (ASCII, Latin-1, the accented letters of our
     // languages) are NFC and never reorder combining marks (class 0), so

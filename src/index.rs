@@ -200,7 +200,7 @@ fn open_for_writing(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
 /// How new indexes store documents: LZ4 on 64 KB blocks. The stored text
 /// (for snippets and `show`) is about half of the index. zstd level 3 made
 /// it a third smaller (1 GB benchmark corpus: 170 MB of store against 245,
-/// the whole index 0.36 of the raw text against 0.44), but cost indexing a
+/// the whole index 0.39 of the raw text against 0.47), but cost indexing a
 /// tenth of its time (a compression context set up for every block) and
 /// each search 0.1-0.3 ms (a decompression context per hit shown, each
 /// asking the processor for its features, slow on virtual machines): LZ4

@@ -168,34 +168,82 @@ struct Block {
 /// apart ("Contexte" / "Ce document résume …").
 fn paragraphs(text: &str) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let lines = trimmed_lines(text);
     let mut widths: Vec<usize> = Vec::new();
+    // The lines of the block being read, joined once it ends: a wrapped
+    // paragraph grown line by line was reallocated many times over.
+    let mut open = OpenBlock::default();
     for group in lines.split(|line| line.is_empty()) {
         widths.clear();
         widths.extend(group.iter().map(|l| l.chars().count()));
         let wrap_width = widths.iter().copied().max().unwrap_or(0);
-        let mut open = false;
         for (line, &width) in group.iter().zip(&widths) {
             let markdown_heading = markdown_heading(line);
             let is_list_item = markdown_heading.is_none() && list_marker_len(line).is_some();
-            match blocks.last_mut() {
-                Some(last) if open && !is_list_item && markdown_heading.is_none() => {
-                    last.text.push(' ');
-                    last.text.push_str(line);
-                }
-                _ => blocks.push(Block {
-                    text: markdown_heading.unwrap_or(line).to_string(),
-                    bold: Vec::new(),
-                    is_list_item,
-                    markdown_heading: markdown_heading.is_some(),
-                    is_heading: false,
-                }),
+            if !open.goes_on || is_list_item || markdown_heading.is_some() {
+                blocks.extend(open.close());
+                open.markdown_heading = markdown_heading.is_some();
+                open.is_list_item = is_list_item;
             }
+            open.lines.push(markdown_heading.unwrap_or(line));
             // A Markdown heading is a paragraph of its own.
-            open = markdown_heading.is_none() && reaches_wrap_width(width, wrap_width);
+            open.goes_on = markdown_heading.is_none() && reaches_wrap_width(width, wrap_width);
         }
+        open.goes_on = false;
     }
+    blocks.extend(open.close());
     blocks
+}
+
+/// The lines of `text`, as `str::lines` gives them, trimmed. Line ends are
+/// found with `memchr`, faster than the standard library's search on the
+/// many short lines of a report.
+fn trimmed_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push(text.get(start..end).unwrap_or_default().trim());
+        start = end + 1;
+    }
+    if start < text.len() {
+        lines.push(text.get(start..).unwrap_or_default().trim());
+    }
+    lines
+}
+
+/// The lines of a block [`paragraphs`] is reading.
+#[derive(Default)]
+struct OpenBlock<'a> {
+    lines: Vec<&'a str>,
+    is_list_item: bool,
+    markdown_heading: bool,
+    /// Whether the next line belongs to this block: the last one reached
+    /// the wrap width.
+    goes_on: bool,
+}
+
+impl OpenBlock<'_> {
+    /// The block, its lines joined by spaces; `None` when it has none.
+    fn close(&mut self) -> Option<Block> {
+        if self.lines.is_empty() {
+            return None;
+        }
+        let len = self.lines.iter().map(|l| l.len() + 1).sum();
+        let mut text = String::with_capacity(len);
+        for line in self.lines.drain(..) {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(line);
+        }
+        Some(Block {
+            text,
+            bold: Vec::new(),
+            is_list_item: self.is_list_item,
+            markdown_heading: self.markdown_heading,
+            is_heading: false,
+        })
+    }
 }
 
 /// Shortest line width, in characters, that can be a wrapped line.
@@ -410,12 +458,16 @@ fn assign_ids(doc: &str, segments: &mut [Segment]) {
 
 /// The stable id of a segment: 16 hex digits.
 pub fn segment_id(doc: &str, kind: SegmentKind, title: &str, repeat: usize) -> String {
-    let mut hasher = blake3::Hasher::new();
-    for part in [doc, kind.as_str(), title, &repeat.to_string()] {
-        hasher.update(part.as_bytes());
-        hasher.update(&[0]);
+    // One call on the joined parts: each `Hasher::update` has a fixed cost
+    // larger than hashing these few bytes, and every segment has an id.
+    let repeat = repeat.to_string();
+    let parts = [doc, kind.as_str(), title, &repeat];
+    let mut joined = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for part in parts {
+        joined.extend_from_slice(part.as_bytes());
+        joined.push(0);
     }
-    hasher.finalize().to_hex()[..16].to_string()
+    blake3::hash(&joined).to_hex()[..16].to_string()
 }
 
 fn is_annex_heading(text: &str) -> bool {
@@ -561,7 +613,9 @@ fn clean_markdown_owned(text: String) -> String {
 
 /// Whether `text` holds a character that may be inline Markdown.
 fn has_markup(text: &str) -> bool {
-    text.bytes().any(|b| is_mark(&b))
+    // No early exit, so that the compiler vectorises it: every paragraph
+    // is read, and most have no mark.
+    text.bytes().fold(false, |found, b| found | is_mark(&b))
 }
 
 /// The bytes that may start or end inline Markdown.
@@ -572,14 +626,17 @@ fn is_mark(byte: &u8) -> bool {
 /// The spans between `**…**` or `__…__`.
 fn bold_spans(text: &str) -> Vec<String> {
     let mut spans = Vec::new();
-    if !text.bytes().any(|b| matches!(b, b'*' | b'_')) {
+    if memchr::memchr2(b'*', b'_', text.as_bytes()).is_none() {
         return spans;
     }
     for marker in ["**", "__"] {
         let mut rest = text;
-        while let Some(open) = rest.find(marker) {
+        // memmem's search, much faster than `str::find` on long paragraphs
+        // (file names and variables put `_` in many).
+        let finder = memchr::memmem::Finder::new(marker);
+        while let Some(open) = finder.find(rest.as_bytes()) {
             let after = &rest[open + marker.len()..];
-            let Some(close) = after.find(marker) else {
+            let Some(close) = finder.find(after.as_bytes()) else {
                 break;
             };
             spans.push(after[..close].trim().to_string());
@@ -601,21 +658,150 @@ fn link_span(text: &str, start: usize) -> Option<(usize, usize)> {
 }
 
 fn collapse_spaces(text: String) -> String {
-    // Most paragraphs have nothing to collapse.
-    if is_collapsed(&text) {
-        return text;
-    }
-    let mut out = String::with_capacity(text.len());
-    for word in words(&text) {
-        // "disponible [ici](#))." leaves "disponible ici)." — fine; but a
-        // link whose label was empty leaves a space before punctuation,
-        // which goes.
-        if !out.is_empty() && !word.starts_with(['.', ',']) {
-            out.push(' ');
+    // Every run of white space becomes one space, none at the ends and
+    // none before `.` or `,` (a link whose label was empty leaves one:
+    // "disponible [](#)." → "disponible ."). Most of a text is words
+    // between single spaces: it is skipped a chunk at a time, and copied
+    // only from the first run of white space to change (most paragraphs
+    // have none).
+    let bytes = text.as_bytes();
+    let mut collapsed = Collapsed::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        // The first byte is read on its own: a space there goes.
+        let window = bytes.get(i..i + CHUNK + 2).filter(|_| i > 0);
+        match window.and_then(|w| <&[u8; CHUNK + 2]>::try_from(w).ok()) {
+            Some(window) if is_plain(window) => i += CHUNK,
+            Some(_) => {
+                let chunk_end = i + CHUNK;
+                while i < chunk_end {
+                    i = collapsed.step(&text, i);
+                }
+            }
+            None => i = collapsed.step(&text, i),
         }
-        out.push_str(word);
     }
-    out
+    collapsed.finish(text)
+}
+
+/// Bytes [`collapse_spaces`] skips at once when none needs a change.
+const CHUNK: usize = 16;
+
+/// Whether the first [`CHUNK`] bytes of `window` (and the two after it,
+/// read to see where white space ends) are words between single spaces:
+/// no ASCII white space but spaces, no space before white space, `.` or
+/// `,`, and no white space beyond ASCII (see [`white_space_len`]). Branch-free,
+/// so that the compiler vectorises it.
+fn is_plain(window: &[u8; CHUNK + 2]) -> bool {
+    let mut changes = false;
+    for k in 0..CHUNK {
+        let (b, n1, n2) = (window[k], window[k + 1], window[k + 2]);
+        let control = b.wrapping_sub(b'\t') < 5;
+        // A space before what may be white space too, beyond the chunk
+        // perhaps: the run is read byte by byte.
+        let space_before = (b == b' ')
+            & ((n1 == b' ')
+                | (n1 == b'.')
+                | (n1 == b',')
+                | (n1.wrapping_sub(b'\t') < 5)
+                | (n1 == 0xC2)
+                | (n1 == 0xE1)
+                | (n1 == 0xE2)
+                | (n1 == 0xE3));
+        let two_bytes = (b == 0xC2) & ((n1 == 0x85) | (n1 == 0xA0));
+        let general = (b == 0xE2)
+            & (((n1 == 0x80) & ((n2 <= 0x8A) | (n2 == 0xA8) | (n2 == 0xA9) | (n2 == 0xAF)))
+                | ((n1 == 0x81) & (n2 == 0x9F)));
+        let other = ((b == 0xE1) & (n1 == 0x9A) & (n2 == 0x80))
+            | ((b == 0xE3) & (n1 == 0x80) & (n2 == 0x80));
+        changes |= control | space_before | two_bytes | general | other;
+    }
+    !changes
+}
+
+/// The output of [`collapse_spaces`] being built.
+#[derive(Default)]
+struct Collapsed {
+    /// The text so far, once a change was made.
+    out: Option<String>,
+    /// Bytes of the input before this are in `out`, when there is one.
+    copied: usize,
+}
+
+impl Collapsed {
+    /// Reads `text` at byte `i`, a character boundary: a run of white
+    /// space there becomes what it should be. The index after it.
+    fn step(&mut self, text: &str, i: usize) -> usize {
+        let bytes = text.as_bytes();
+        let Some(&byte) = bytes.get(i) else {
+            return i + 1;
+        };
+        if !MAY_START_WHITE_SPACE[usize::from(byte)] {
+            return i + 1;
+        }
+        let Some(first) = white_space_len(bytes, i) else {
+            return i + 1;
+        };
+        let mut end = i + first;
+        while let Some(len) = white_space_len(bytes, end) {
+            end += len;
+        }
+        let keeps_a_space = i > 0 && bytes.get(end).is_some_and(|b| !matches!(b, b'.' | b','));
+        let unchanged = keeps_a_space && end == i + 1 && byte == b' ';
+        if !unchanged {
+            let out = self
+                .out
+                .get_or_insert_with(|| String::with_capacity(text.len()));
+            out.push_str(text.get(self.copied..i).unwrap_or_default());
+            if keeps_a_space {
+                out.push(' ');
+            }
+            self.copied = end;
+        }
+        end
+    }
+
+    /// The collapsed text: `text` itself when nothing changed.
+    fn finish(self, text: String) -> String {
+        match self.out {
+            Some(mut out) => {
+                out.push_str(text.get(self.copied..).unwrap_or_default());
+                out
+            }
+            None => text,
+        }
+    }
+}
+
+/// The bytes that may start a white space character (see
+/// [`white_space_len`]).
+const MAY_START_WHITE_SPACE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = matches!(byte as u8, b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        byte += 1;
+    }
+    table
+};
+
+/// The length in bytes of the white space character at `i` in UTF-8
+/// `bytes`, if there is one: ASCII white space, U+0085, U+00A0, U+1680,
+/// U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F or U+3000 (what
+/// `char::is_whitespace` accepts). Read as byte patterns, without
+/// decoding, because typographic text is full of other characters that
+/// start with the same bytes (`«` is C2 AB, `’` is E2 80 99).
+fn white_space_len(bytes: &[u8], i: usize) -> Option<usize> {
+    let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match at(0) {
+        b' ' | b'\t'..=b'\r' => Some(1),
+        0xC2 if matches!(at(1), 0x85 | 0xA0) => Some(2),
+        0xE1 if at(1) == 0x9A && at(2) == 0x80 => Some(3),
+        0xE2 if at(1) == 0x80 && matches!(at(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) => Some(3),
+        0xE2 if at(1) == 0x81 && at(2) == 0x9F => Some(3),
+        0xE3 if at(1) == 0x80 && at(2) == 0x80 => Some(3),
+        _ => None,
+    }
 }
 
 /// The words of `text` between white space, as `split_whitespace` gives
@@ -626,57 +812,6 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
     ascii_text
         .split_ascii_whitespace()
         .chain(other_text.split_whitespace())
-}
-
-/// Whether [`collapse_spaces`] would return `text` unchanged: no white
-/// space but single spaces between words, and no space before `.` or `,`.
-fn is_collapsed(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
-        return false;
-    }
-    // Two scans without early exit, which the compiler vectorises: this
-    // runs over every paragraph. A space before a space, `.` or `,`:
-    let space_before = bytes
-        .iter()
-        .zip(bytes.iter().skip(1))
-        .fold(false, |found, (&b, &next)| {
-            found | ((b == b' ') & ((next == b' ') | (next == b'.') | (next == b',')))
-        });
-    if space_before {
-        return false;
-    }
-    // Tab, line feed, vertical tab, form feed or carriage return.
-    let ascii_space = bytes
-        .iter()
-        .fold(false, |found, &b| found | (b.wrapping_sub(b'\t') < 5));
-    !ascii_space && !has_wide_space(bytes)
-}
-
-/// Whether UTF-8 `bytes` hold white space beyond ASCII: U+0085, U+00A0,
-/// U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F or U+3000.
-/// Read as byte patterns, without decoding, because typographic text is
-/// full of other characters that start with the same bytes (`«` is C2 AB,
-/// `’` is E2 80 99).
-fn has_wide_space(bytes: &[u8]) -> bool {
-    let second = bytes.get(1..).unwrap_or_default();
-    let third = bytes.get(2..).unwrap_or_default();
-    let two_bytes = bytes.iter().zip(second).fold(false, |found, (&a, &b)| {
-        found | ((a == 0xC2) & ((b == 0x85) | (b == 0xA0)))
-    });
-    let three_bytes = bytes
-        .iter()
-        .zip(second)
-        .zip(third)
-        .fold(false, |found, ((&a, &b), &c)| {
-            let general = (a == 0xE2)
-                & (((b == 0x80) & ((c <= 0x8A) | (c == 0xA8) | (c == 0xA9) | (c == 0xAF)))
-                    | ((b == 0x81) & (c == 0x9F)));
-            let other = ((a == 0xE1) & (b == 0x9A) & (c == 0x80))
-                | ((a == 0xE3) & (b == 0x80) & (c == 0x80));
-            found | general | other
-        });
-    two_bytes | three_bytes
 }
 
 const MONTHS: [(&str, u8); 40] = [
@@ -1014,32 +1149,74 @@ mod tests {
             "é è ï œ",
             "« l’Europe » – c’est…",
             "disponible ici ).",
+            "un \u{2028}\u{202f}deux\u{85}",
+            "\u{a0}début \t\r\n , fin",
+            " .début",
+            "a\u{b}b\u{c}c",
+            "l’«\u{2009}été\u{2009}» , puis",
         ] {
             let mut expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             if expected.contains(" .") || expected.contains(" ,") {
                 expected = expected.replace(" .", ".").replace(" ,", ",");
             }
             assert_eq!(collapse_spaces(text.to_string()), expected, "{text:?}");
-            assert_eq!(is_collapsed(text), expected == text, "{text:?}");
         }
     }
 
     #[test]
-    fn wide_spaces_are_told_from_every_other_character() {
-        for c in ('\u{80}'..=char::MAX).filter(|c| !c.is_ascii()) {
-            for text in [
-                format!("{c}"),
-                format!("a{c}"),
-                format!("{c}b"),
-                format!("a{c}bc"),
-            ] {
-                assert_eq!(
-                    has_wide_space(text.as_bytes()),
-                    c.is_whitespace(),
-                    "U+{:04X}",
-                    u32::from(c)
-                );
+    fn spaces_are_collapsed_in_long_texts_across_chunks() {
+        // Texts long enough to be read in chunks, with every kind of white
+        // space at every place of a chunk: the same as splitting on white
+        // space and joining with single spaces.
+        let pieces = [
+            "mot", "é", "’", "«", " ", "  ", "\t", "\n", "\u{a0}", "\u{2009}", "\u{202f}",
+            "\u{3000}", ".", ",", "x", "\u{2019}",
+        ];
+        let mut state: u32 = 7;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            for _ in 0..40 {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                text.push_str(pieces[(state >> 16) as usize % pieces.len()]);
             }
+            let expected = text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace(" .", ".")
+                .replace(" ,", ",");
+            assert_eq!(collapse_spaces(text.clone()), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn lines_are_those_of_str_lines_trimmed() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\n\n",
+            "\na\r\n b \r\n\n\tc",
+            " un\u{a0}\ndeux\r",
+            "é\n\n\n",
+        ] {
+            let expected: Vec<&str> = text.lines().map(str::trim).collect();
+            assert_eq!(trimmed_lines(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn white_space_is_told_as_char_is_whitespace_tells_it() {
+        for c in '\0'..=char::MAX {
+            let text = format!("{c}x");
+            let expected = c.is_whitespace().then_some(c.len_utf8());
+            assert_eq!(
+                white_space_len(text.as_bytes(), 0),
+                expected,
+                "U+{:04X}",
+                u32::from(c)
+            );
         }
     }
 

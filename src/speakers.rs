@@ -44,13 +44,9 @@ fn is_title(word: &str) -> bool {
 /// Whether some word of `text` (between white space) is one of [`TITLES`],
 /// as `text.split_whitespace().any(is_title)` says, without splitting the
 /// whole text: only the places where a capital M, D or S starts a word are
-/// looked at.
+/// looked at, found with `memchr3` (every segment is read).
 fn has_title(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(i, b)| {
-        if !matches!(b, b'M' | b'D' | b'S') {
-            return false;
-        }
+    memchr::memchr3_iter(b'M', b'D', b'S', text.as_bytes()).any(|i| {
         let (before, from) = text.split_at_checked(i).unwrap_or_default();
         let starts_word = before.chars().next_back().is_none_or(char::is_whitespace);
         let word = from.split(char::is_whitespace).next().unwrap_or_default();

@@ -329,10 +329,45 @@ fn char_at(text: &str, i: usize) -> Option<char> {
     }
 }
 
+/// What a byte is to [`next_word`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByteClass {
+    /// An ASCII letter or digit.
+    Alphanumeric,
+    /// Any other ASCII byte but the apostrophe: it ends a word.
+    Separator,
+    /// The ASCII apostrophe, or a byte of a character beyond ASCII: the
+    /// character decides.
+    Other,
+}
+
+/// [`ByteClass`] of every byte: one look-up per byte in the loops that
+/// read every indexed text.
+const BYTE_CLASSES: [ByteClass; 256] = {
+    let mut classes = [ByteClass::Other; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        classes[byte] = if (byte as u8).is_ascii_alphanumeric() {
+            ByteClass::Alphanumeric
+        } else if byte as u8 == b'\'' {
+            ByteClass::Other
+        } else {
+            ByteClass::Separator
+        };
+        byte += 1;
+    }
+    classes
+};
+
+fn byte_class(byte: u8) -> ByteClass {
+    BYTE_CLASSES[usize::from(byte)]
+}
+
 /// The byte range of the first word of `text` at or after byte `from` (a
 /// char boundary); the next word starts at or after its end. See
 /// [`WordTokenizer`] for what a word is. Every word of every indexed text
-/// goes through here, so ASCII bytes are read without decoding.
+/// goes through here, so ASCII bytes are read without decoding, one table
+/// look-up each.
 fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     // A word starts on a letter or digit: a stray combining mark or
@@ -340,29 +375,34 @@ fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
     let mut i = from;
     let start = loop {
         let b = *bytes.get(i)?;
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                break i;
+        match byte_class(b) {
+            ByteClass::Alphanumeric => break i,
+            ByteClass::Separator => i += 1,
+            ByteClass::Other => {
+                let c = char_at(text, i)?;
+                if is_latin_letter(c) || c.is_alphanumeric() {
+                    break i;
+                }
+                i += c.len_utf8();
             }
-            i += 1;
-        } else {
-            let c = char_at(text, i)?;
-            if is_latin_letter(c) || c.is_alphanumeric() {
-                break i;
-            }
-            i += c.len_utf8();
         }
     };
     let mut end = start;
     let mut prev = ' ';
     loop {
+        let run_start = end;
+        while bytes
+            .get(end)
+            .is_some_and(|&b| byte_class(b) == ByteClass::Alphanumeric)
+        {
+            end += 1;
+        }
+        if end > run_start {
+            prev = bytes.get(end - 1).map_or(prev, |&b| char::from(b));
+        }
         match bytes.get(end) {
-            Some(&b) if b.is_ascii_alphanumeric() => {
-                prev = char::from(b);
-                end += 1;
-            }
-            Some(&b) if b.is_ascii() && b != b'\'' => break,
             None => break,
+            Some(&b) if byte_class(b) == ByteClass::Separator => break,
             Some(_) => {
                 let Some(c) = char_at(text, end) else { break };
                 let next = end + c.len_utf8();

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::directory::error::LockError;
-use tantivy::indexer::LogMergePolicy;
+use tantivy::indexer::{LogMergePolicy, UserOperation};
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::store::Compressor;
@@ -481,9 +481,15 @@ pub fn run_with_progress(
             }
         };
         indexing.bytes_done += record.bytes;
+        // A report's operations go to the writer as one batch: one message
+        // to its threads instead of one per segment, and its segments stay
+        // together in one tantivy segment.
+        let mut operations = Vec::with_capacity(documents.len() + 1);
         if *was_indexed {
             summary.updated += 1;
-            writer.delete_term(Term::from_field_text(fields.doc, &file.doc));
+            operations.push(UserOperation::Delete(Term::from_field_text(
+                fields.doc, &file.doc,
+            )));
         } else if let Some(count) = gone_hashes.get_mut(&record.hash).filter(|c| **c > 0) {
             *count -= 1;
             summary.renamed += 1;
@@ -491,9 +497,8 @@ pub fn run_with_progress(
         } else {
             summary.added += 1;
         }
-        for doc in documents {
-            writer.add_document(doc)?;
-        }
+        operations.extend(documents.into_iter().map(UserOperation::Add));
+        writer.run(operations)?;
         batch.add(&file.doc, &record.words);
         if batch.is_full() {
             if let Some(doc) = batch.take(&fields) {

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use rustc_hash::FxHashMap;
 
-use crate::analysis::Lang;
+use crate::analysis::{is_latin_letter, Lang};
 
 /// Characters of text read to detect a language: enough to be reliable,
 /// bounded so a long report costs no more than a short one.
@@ -281,9 +281,9 @@ struct Counts {
     letters: usize,
     /// Arabic letters.
     arabic: usize,
-    /// Characters of [`FRENCH_LETTERS`].
+    /// Characters [`is_french_letter`] accepts.
     french: usize,
-    /// Characters of [`SPANISH_LETTERS`].
+    /// Characters [`is_spanish_letter`] accepts.
     spanish: usize,
     /// Function words of each language of [`FUNCTION_WORDS`], in its order,
     /// among the first words.
@@ -311,11 +311,18 @@ impl Counts {
                     .get(i..)
                     .and_then(|s| s.chars().next())
                     .unwrap_or(' ');
-                let letter = c.is_alphabetic();
-                counts.arabic += usize::from(letter && ('\u{0600}'..='\u{06FF}').contains(&c));
-                counts.french += usize::from(FRENCH_LETTERS.contains(&c));
-                counts.spanish += usize::from(SPANISH_LETTERS.contains(&c));
-                (letter, c.len_utf8())
+                if is_latin_letter(c) {
+                    // Accented Latin letters, most of the rest: no Unicode
+                    // look-up, and the letter sets as one `match` each.
+                    counts.french += usize::from(is_french_letter(c));
+                    counts.spanish += usize::from(is_spanish_letter(c));
+                    (true, c.len_utf8())
+                } else {
+                    let letter = c.is_alphabetic();
+                    counts.arabic += usize::from(letter && ('\u{0600}'..='\u{06FF}').contains(&c));
+                    counts.spanish += usize::from(matches!(c, '¿' | '¡'));
+                    (letter, c.len_utf8())
+                }
             };
             if letter {
                 counts.letters += 1;
@@ -384,13 +391,39 @@ fn function_words() -> &'static FxHashMap<u64, usize> {
     })
 }
 
-/// Letters French writes and English and Spanish do not (`é` is Spanish too,
-/// but Spanish also writes [`SPANISH_LETTERS`]).
-const FRENCH_LETTERS: [char; 18] = [
-    'é', 'è', 'ê', 'ë', 'à', 'â', 'ç', 'î', 'ï', 'ô', 'û', 'ù', 'œ', 'É', 'È', 'Ê', 'À', 'Ç',
-];
+/// Letters French writes and English and Spanish do not (`é` is Spanish
+/// too, but Spanish also writes those of [`is_spanish_letter`]).
+fn is_french_letter(c: char) -> bool {
+    matches!(
+        c,
+        'é' | 'è'
+            | 'ê'
+            | 'ë'
+            | 'à'
+            | 'â'
+            | 'ç'
+            | 'î'
+            | 'ï'
+            | 'ô'
+            | 'û'
+            | 'ù'
+            | 'œ'
+            | 'É'
+            | 'È'
+            | 'Ê'
+            | 'À'
+            | 'Ç'
+    )
+}
+
 /// Letters and marks of Spanish that French never writes.
-const SPANISH_LETTERS: [char; 12] = ['ñ', 'á', 'í', 'ó', 'ú', '¿', '¡', 'Ñ', 'Á', 'Í', 'Ó', 'Ú'];
+fn is_spanish_letter(c: char) -> bool {
+    matches!(
+        c,
+        'ñ' | 'á' | 'í' | 'ó' | 'ú' | '¿' | '¡' | 'Ñ' | 'Á' | 'Í' | 'Ó' | 'Ú'
+    )
+}
+
 /// French letters a sample needs when its function words are too few.
 const MIN_FRENCH_LETTERS: usize = 8;
 
@@ -409,10 +442,18 @@ fn sample_of(text: &str, chars: usize) -> &str {
     if text.len() <= chars {
         return text;
     }
-    match text.char_indices().nth(chars) {
-        Some((end, _)) => &text[..end],
-        None => text,
+    // The byte where character number `chars` starts: counted on the
+    // bytes that start a character (not 0b10xxxxxx), without decoding.
+    let mut seen = 0;
+    for (i, &byte) in text.as_bytes().iter().enumerate() {
+        if (byte as i8) >= -0x40 {
+            if seen == chars {
+                return text.get(..i).unwrap_or(text);
+            }
+            seen += 1;
+        }
     }
+    text
 }
 
 fn to_lingua(lang: Lang) -> Language {
@@ -438,6 +479,23 @@ fn from_lingua(language: Language) -> Option<Lang> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sample_is_the_first_characters_whatever_their_width() {
+        for text in [
+            "",
+            "abc",
+            "été à Málaga",
+            "مرحبا بالعالم",
+            "a😀b€c",
+            "\u{301}e",
+        ] {
+            for chars in 0..20 {
+                let expected: String = text.chars().take(chars).collect();
+                assert_eq!(sample_of(text, chars), expected, "{text:?} {chars}");
+            }
+        }
+    }
 
     #[test]
     fn detects_our_four_languages() {

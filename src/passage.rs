@@ -2,14 +2,16 @@
 //! metadata and its neighbours in the report (by ordinal). Part of the
 //! search stage: reads the index, never prints.
 
+use std::ops::Bound;
+
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, RangeQuery};
+use tantivy::schema::{Field, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::schema::{name, Fields, ReportRecord, REPORT_KIND, VOCABULARY_KIND};
+use crate::schema::{self, name, Fields, ReportRecord, REPORT_KIND, VOCABULARY_KIND};
 use crate::search::{segment_url, term_query as term, Engine};
 
 /// A segment in full.
@@ -75,10 +77,9 @@ impl Engine {
     pub fn passage(&self, id: &str) -> Result<Passage> {
         let searcher = self.searcher();
         let fields = self.fields();
-        let by_id = TermQuery::new(
-            Term::from_field_text(fields.id, id),
-            IndexRecordOption::Basic,
-        );
+        let key = schema::id_key(id).ok_or_else(|| Error::UnknownSegment(id.to_string()))?;
+        let key = Term::from_field_u64(fields.id, key);
+        let by_id = RangeQuery::new(Bound::Included(key.clone()), Bound::Included(key));
         let address = searcher
             .search(&by_id, &DocSetCollector)?
             .into_iter()
@@ -127,7 +128,7 @@ impl Engine {
 /// A stored segment as a passage, without its neighbours and report record.
 fn passage_of(doc: &TantivyDocument, fields: &Fields) -> Passage {
     let text = |field: Field| first_text(doc, field).unwrap_or_default();
-    let id = text(fields.id);
+    let id = fields.segment_id(doc);
     Passage {
         url: segment_url(&id),
         id,
@@ -191,7 +192,7 @@ fn neighbours(
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(address)?;
-        let id = first_text(&doc, fields.id).unwrap_or_default();
+        let id = fields.segment_id(&doc);
         Ok(Some(Neighbour {
             url: segment_url(&id),
             id,

@@ -955,8 +955,10 @@ impl Engine {
                 generator.set_max_num_chars(SNIPPET_CHARS);
                 generator
             });
+            let id = self.fields.segment_id(&doc);
             hits.push(Hit {
-                id: text(self.fields.id),
+                url: segment_url(&id),
+                id,
                 doc: text(self.fields.doc),
                 doc_title: text(self.fields.doc_title),
                 kind: text(self.fields.kind),
@@ -974,7 +976,6 @@ impl Engine {
                     .get_all(self.fields.person)
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect(),
-                url: segment_url(&text(self.fields.id)),
             });
         }
         Ok(hits)

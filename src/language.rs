@@ -43,6 +43,9 @@ const MIN_SEGMENT_CONFIDENCE: f64 = 0.8;
 /// Detects French, English, Spanish and Arabic.
 pub struct Detector {
     detector: LanguageDetector,
+    /// A detector for each two of our languages (lingua keeps one copy of
+    /// each model, whatever the number of detectors).
+    pairs: Vec<([Lang; 2], LanguageDetector)>,
 }
 
 impl Default for Detector {
@@ -57,11 +60,21 @@ impl Detector {
     /// few words, as accurate on the 200 characters or more it gets here,
     /// and several times faster, with a fraction of the models in memory.
     pub fn new() -> Detector {
-        let languages = Lang::ALL.map(to_lingua);
-        Detector {
-            detector: LanguageDetectorBuilder::from_languages(&languages)
+        let build = |languages: &[Language]| {
+            LanguageDetectorBuilder::from_languages(languages)
                 .with_low_accuracy_mode()
-                .build(),
+                .build()
+        };
+        let mut pairs = Vec::new();
+        for (i, &first) in Lang::ALL.iter().enumerate() {
+            for &second in Lang::ALL.iter().skip(i + 1) {
+                let pair = [first, second];
+                pairs.push((pair, build(&pair.map(to_lingua))));
+            }
+        }
+        Detector {
+            detector: build(&Lang::ALL.map(to_lingua)),
+            pairs,
         }
     }
 
@@ -127,7 +140,7 @@ impl Detector {
                     if previous == next {
                         previous
                     } else {
-                        self.lingua_segment(text, lang)
+                        self.lingua_between(text, [previous, next], lang)
                     }
                 }
             })
@@ -150,14 +163,38 @@ impl Detector {
 
     /// lingua's language for a segment in doubt, when it is sure enough.
     fn lingua_segment(&self, text: &str, report: Lang) -> Lang {
-        let sample = sample_of(text, LINGUA_SEGMENT_CHARS);
-        let values = self.detector.compute_language_confidence_values(sample);
-        match values.first() {
-            Some(&(language, confidence)) if confidence >= MIN_SEGMENT_CONFIDENCE => {
-                from_lingua(language).unwrap_or(report)
-            }
-            _ => report,
+        lingua_sure(&self.detector, text, report)
+    }
+
+    /// For a segment in doubt where the language changes, from one of
+    /// `sides` to the other: the side lingua says it is on, when it is
+    /// sure enough, or the report's language. Asking lingua about two
+    /// languages instead of four halves its work, and a segment in doubt
+    /// between two languages is in one of them (segments in doubt are
+    /// mostly code, lists and tables, where lingua's third choice was a
+    /// coin toss).
+    fn lingua_between(&self, text: &str, sides: [Lang; 2], report: Lang) -> Lang {
+        let pair = self
+            .pairs
+            .iter()
+            .find(|(pair, _)| *pair == sides || *pair == [sides[1], sides[0]]);
+        match pair {
+            Some((_, detector)) => lingua_sure(detector, text, report),
+            None => self.lingua_segment(text, report),
         }
+    }
+}
+
+/// `detector`'s language for a segment in doubt, when it is sure
+/// enough, or the report's.
+fn lingua_sure(detector: &LanguageDetector, text: &str, report: Lang) -> Lang {
+    let sample = sample_of(text, LINGUA_SEGMENT_CHARS);
+    let values = detector.compute_language_confidence_values(sample);
+    match values.first() {
+        Some(&(language, confidence)) if confidence >= MIN_SEGMENT_CONFIDENCE => {
+            from_lingua(language).unwrap_or(report)
+        }
+        _ => report,
     }
 }
 
@@ -479,6 +516,23 @@ fn from_lingua(language: Language) -> Option<Lang> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_segment_where_the_language_changes_is_on_one_side() {
+        let detector = Detector::new();
+        let english = "The committee met twice and agreed on the budget of the programme";
+        let french = "Le comité s'est réuni deux fois et a adopté le budget du programme";
+        let spanish = "El comité se reunió dos veces y aprobó el presupuesto del programa";
+        let between = |text, sides| detector.lingua_between(text, sides, Lang::Fr);
+        assert_eq!(between(english, [Lang::Fr, Lang::En]), Lang::En);
+        assert_eq!(between(english, [Lang::En, Lang::Fr]), Lang::En);
+        assert_eq!(between(french, [Lang::En, Lang::Fr]), Lang::Fr);
+        assert_eq!(between(spanish, [Lang::Es, Lang::En]), Lang::Es);
+        // Spanish is not one of the sides: one of them, or the report's.
+        assert_ne!(between(spanish, [Lang::Fr, Lang::En]), Lang::Es);
+        // Every pair has its detector.
+        assert_eq!(detector.pairs.len(), 6);
+    }
 
     #[test]
     fn a_sample_is_the_first_characters_whatever_their_width() {

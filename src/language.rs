@@ -357,7 +357,7 @@ impl Counts {
                 } else {
                     let letter = c.is_alphabetic();
                     counts.arabic += usize::from(letter && ('\u{0600}'..='\u{06FF}').contains(&c));
-                    counts.spanish += usize::from(matches!(c, '¿' | '¡'));
+                    counts.spanish += usize::from(is_spanish_letter(c));
                     (letter, c.len_utf8())
                 }
             };

@@ -246,6 +246,22 @@ pub struct Statistics<'a> {
     pub presence: &'a Arc<Presence>,
 }
 
+impl Statistics<'_> {
+    /// At least how many live segments hold `term`: in each segment, its
+    /// document frequency (which counts deleted documents too) less the
+    /// segment's deleted documents.
+    pub fn live_doc_freq_at_least(&self, term: &Term) -> tantivy::Result<u64> {
+        let mut total = 0;
+        for segment in self.searcher.segment_readers() {
+            if self.presence.in_segment(segment, term.field()) {
+                let doc_freq = segment.inverted_index(term.field())?.doc_freq(term)?;
+                total += u64::from(doc_freq.saturating_sub(segment.num_deleted_docs()));
+            }
+        }
+        Ok(total)
+    }
+}
+
 impl Bm25StatisticsProvider for Statistics<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
         let mut total = 0;

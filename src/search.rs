@@ -249,6 +249,9 @@ pub struct Engine {
     /// The fields each segment holds, for the last searcher generation
     /// asked.
     presence: Mutex<Option<(u64, Arc<Presence>)>>,
+    /// Matches counted at most without facets: [`COUNT_LIMIT`] (lower in
+    /// tests).
+    count_limit: usize,
 }
 
 impl Engine {
@@ -285,7 +288,16 @@ impl Engine {
             user_glossary: None,
             glossary: OnceLock::new(),
             presence: Mutex::new(None),
+            count_limit: COUNT_LIMIT,
         })
+    }
+
+    /// Counts at most `limit` matches, as with [`COUNT_LIMIT`] (tests reach
+    /// a small limit with a small index).
+    #[cfg(test)]
+    fn with_count_limit(mut self, limit: usize) -> Engine {
+        self.count_limit = limit;
+        self
     }
 
     /// Adds a user's glossary (`--glossary FILE`) to the bundled one.
@@ -379,22 +391,25 @@ impl Engine {
             presence: &presence,
         };
         let wanted = request.offset + request.limit;
-        // Typo corrections change nothing a terminal answer shows when the
-        // words as typed fill the page and match more segments than are
-        // counted: the corrections' matches would rank below them and the
-        // count says "at least" anyway. Looking corrections up is a walk
-        // through the vocabulary and an analysis per correction, so when a
-        // word typed is that frequent (the last tier, any word, then has as
-        // many matches), the search runs without them first, and again with
-        // them if that was not enough.
-        let try_without_corrections =
-            !request.facets && self.a_word_is_frequent(&parsed.clauses, &statistics)?;
+        // A word typed in at least as many live segments as are counted
+        // settles the count of a terminal answer: the last tier, which
+        // holds that word, has "at least" that many matches, and no pass
+        // over them is needed (unless filters narrow it down).
+        let frequent = !request.facets && self.a_word_is_frequent(&parsed.clauses, &statistics)?;
+        // Typo corrections then change nothing a terminal answer shows
+        // when the words as typed fill the page: the corrections' matches
+        // would rank below them. Looking corrections up is a walk through
+        // the vocabulary and an analysis per correction, so the search
+        // runs without them first, and again with them if that was not
+        // enough.
+        let try_without_corrections = frequent && would_correct(&parsed.clauses);
         let mut found = self.rank_and_count(
             request,
             &parsed.clauses,
             &vocabulary,
             &statistics,
             !try_without_corrections,
+            frequent,
         )?;
         let settled = |found: &Found| {
             found.ranking.hits.len() >= wanted
@@ -402,8 +417,14 @@ impl Engine {
                 && found.total_is_lower_bound
         };
         if try_without_corrections && !settled(&found) {
-            found =
-                self.rank_and_count(request, &parsed.clauses, &vocabulary, &statistics, true)?;
+            found = self.rank_and_count(
+                request,
+                &parsed.clauses,
+                &vocabulary,
+                &statistics,
+                true,
+                frequent,
+            )?;
         }
         let Found {
             plan,
@@ -447,24 +468,12 @@ impl Engine {
         Ok(results)
     }
 
-    /// Whether some word typed outside a phrase is in at least
-    /// [`COUNT_LIMIT`] segments' text (its stem, in any language), and typo
-    /// tolerance would correct some word (see [`Engine::search`]); false
-    /// when no word would be corrected: there is nothing to save then.
+    /// Whether some word typed outside a phrase is, for sure, in at least
+    /// as many live segments' text (its stem, in any language) as a search
+    /// counts (see [`Engine::search`]).
     fn a_word_is_frequent(&self, clauses: &[Clause], statistics: &Statistics) -> Result<bool> {
-        let typed: Vec<&Clause> = clauses
-            .iter()
-            .filter(|c| !c.phrase && !c.excluded)
-            .collect();
-        let corrected = typed
-            .iter()
-            .flat_map(|c| analysis::fold(&c.text))
-            .any(|w| typos::allowed_edits(&w).is_some());
-        if !corrected {
-            return Ok(false);
-        }
-        let limit = u64::try_from(COUNT_LIMIT).unwrap_or(u64::MAX);
-        for clause in typed {
+        let limit = u64::try_from(self.count_limit).unwrap_or(u64::MAX);
+        for clause in clauses.iter().filter(|c| !c.phrase && !c.excluded) {
             // A segment has one language: a word's counts in the languages'
             // body fields add up. Within one, an accented word's two terms
             // (see `analysis::analyzer`) may share segments: the larger
@@ -478,7 +487,7 @@ impl Engine {
                 let mut in_lang: BTreeMap<usize, u64> = BTreeMap::new();
                 for (position, stem) in analyse(analyzer, &clause.text) {
                     let term = Term::from_field_text(field, &stem);
-                    let count = statistics.doc_freq(&term)?;
+                    let count = statistics.live_doc_freq_at_least(&term)?;
                     let most = in_lang.entry(position).or_default();
                     *most = (*most).max(count);
                 }
@@ -494,7 +503,9 @@ impl Engine {
     }
 
     /// Plans the query, ranks the first `offset + limit` segments and counts
-    /// the matches (and the facets, if asked for).
+    /// the matches (and the facets, if asked for). With `frequent` (see
+    /// [`Engine::a_word_is_frequent`]) and no filter, the count is known
+    /// to reach the limit without counting.
     fn rank_and_count(
         &self,
         request: &SearchRequest,
@@ -502,6 +513,7 @@ impl Engine {
         vocabulary: &Vocabulary,
         statistics: &Statistics,
         corrections: bool,
+        frequent: bool,
     ) -> Result<Found> {
         let searcher = statistics.searcher;
         let plan = self.plan(
@@ -512,6 +524,7 @@ impl Engine {
         )?;
         let filters = self.filters(request, &plan.excluded, None);
         let wanted = request.offset + request.limit;
+        let count_known = frequent && filters.is_empty();
         let ranking = match &plan.tiers {
             Some(tiers) => rank_in_tiers(
                 statistics,
@@ -519,6 +532,7 @@ impl Engine {
                 plan.first_tier_prunable,
                 &filters,
                 wanted,
+                !count_known,
             )?,
             None => Ranking::default(),
         };
@@ -531,9 +545,11 @@ impl Engine {
             }
             Some(any) => match ranking.last_tier_count {
                 Some(count) => (Facets::default(), count, false),
+                None if count_known => (Facets::default(), self.count_limit, true),
                 None => {
                     let query = with_filters(any.as_ref(), &filters);
-                    let (count, complete) = count_up_to(searcher, query.as_ref(), COUNT_LIMIT)?;
+                    let (count, complete) =
+                        count_up_to(searcher, query.as_ref(), self.count_limit)?;
                     (Facets::default(), count, !complete)
                 }
             },
@@ -1125,6 +1141,15 @@ fn tiers(
     Some(tiers)
 }
 
+/// Whether typo tolerance would correct some word typed outside a phrase.
+fn would_correct(clauses: &[Clause]) -> bool {
+    clauses
+        .iter()
+        .filter(|c| !c.phrase && !c.excluded)
+        .flat_map(|c| analysis::fold(&c.text))
+        .any(|w| typos::allowed_edits(&w).is_some())
+}
+
 /// `query` with the filters; `query` itself when there are none, so that
 /// tantivy sees a union of terms as one (see [`tiers`]).
 fn with_filters(
@@ -1193,12 +1218,16 @@ struct Ranking {
 /// A tier's segments are told from the previous tier's by their addresses,
 /// not with a `MustNot` of the previous tier: tantivy 0.27's phrase scorer
 /// asserts (debug builds) when an exclusion seeks it backwards.
+///
+/// Without `count`, the count is known already and the last tier is
+/// not counted.
 fn rank_in_tiers(
     statistics: &Statistics,
     tiers: &[Box<dyn TantivyQuery>],
     first_tier_prunable: bool,
     filters: &[(Occur, Box<dyn TantivyQuery>)],
     wanted: usize,
+    count: bool,
 ) -> Result<Ranking> {
     let searcher = statistics.searcher;
     let mut ranking = Ranking::default();
@@ -1211,7 +1240,7 @@ fn rank_in_tiers(
         let asked = wanted + previous.len();
         let top = TopDocs::with_limit(asked).order_by_score();
         let last = i + 1 == tiers.len();
-        let found = if last && !(i == 0 && first_tier_prunable && filters.is_empty()) {
+        let found = if last && count && !(i == 0 && first_tier_prunable && filters.is_empty()) {
             // Every match is visited anyway: count them in the same pass.
             let (found, count) = searcher.search_with_statistics_provider(
                 query.as_ref(),
@@ -1398,6 +1427,76 @@ mod tests {
             count_up_to(&searcher, nothing.as_ref(), 1).ok(),
             Some((0, true))
         );
+        Ok(())
+    }
+
+    /// A report with `mentions` sections about `cadre`, and two without.
+    fn report(mentions: usize) -> String {
+        let mut text = String::from("Réunion de test\nSfax, 25 juin 2019\n\n");
+        let headings = [
+            "Contexte",
+            "Défis",
+            "Recommandations",
+            "Financement",
+            "Suivi",
+        ];
+        for (i, heading) in headings.iter().enumerate().take(mentions) {
+            text.push_str(&format!(
+                "{heading}\n\nLe cadre numéro {i} est discuté.\n\n"
+            ));
+        }
+        text.push_str("Participants\n\nLes villes ont échangé.\n\n");
+        text.push_str("Clôture\n\nLa réunion est levée.\n");
+        text
+    }
+
+    fn total(engine: &Engine, query: &str, facets: bool) -> Result<(usize, bool)> {
+        // A page of one: the ranking does not see every match.
+        let request = SearchRequest {
+            facets,
+            limit: 1,
+            ..SearchRequest::new(query)
+        };
+        let results = engine.search(&request)?;
+        Ok((results.total, results.total_is_lower_bound))
+    }
+
+    #[test]
+    fn a_frequent_word_settles_the_count_but_deleted_segments_do_not(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+        std::fs::create_dir(&corpus)?;
+        std::fs::write(corpus.join("sfax.txt"), report(5))?;
+        crate::index::run(&corpus, &index_dir, crate::index::IndexOptions::default())?;
+        let engine = Engine::open(&index_dir)?.with_count_limit(3);
+        assert_eq!(
+            total(&engine, "cadre", true)?,
+            (5, false),
+            "facets count all"
+        );
+        assert_eq!(
+            total(&engine, "cadre", false)?,
+            (3, true),
+            "at least the limit"
+        );
+        assert_eq!(total(&engine, "cadre -numero", false)?, (0, false));
+        assert_eq!(total(&engine, "villes", false)?, (1, false));
+
+        // Three of the five deleted: they stay in their segment's document
+        // frequencies until a merge.
+        let (index, fields) = crate::index::open(&index_dir)?;
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        let mut analyzer = analysis::query_analyzer(Lang::Fr);
+        for number in ["2", "3", "4"] {
+            for (_, token) in analyse_mut(&mut analyzer, number) {
+                writer.delete_term(Term::from_field_text(fields.body_for(Lang::Fr), &token));
+            }
+        }
+        writer.commit()?;
+        let engine = Engine::open(&index_dir)?.with_count_limit(3);
+        assert_eq!(total(&engine, "cadre", true)?, (2, false));
+        assert_eq!(total(&engine, "cadre", false)?, (2, false));
         Ok(())
     }
 }

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::query::{Bm25StatisticsProvider, EnableScoring};
+use tantivy::query::EnableScoring;
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
     Query as TantivyQuery, TermQuery,

@@ -21,16 +21,23 @@ use crate::analysis::{self, Lang, StemGate};
 use crate::error::{Error, Result};
 use crate::fold_start;
 
-/// A bundled term: language code, text, and the first letters of its words
+/// A bundled term: language, text, and the first letters of its words
 /// (see [`word_starts`]), computed by build.rs.
-type BundledTerm = (
-    &'static str,
-    &'static str,
-    Option<&'static [Cow<'static, str>]>,
-);
+type BundledTerm = (Lang, &'static str, Option<&'static [Cow<'static, str>]>);
 
-// `BUNDLED_CONCEPTS`, from data/glossary.toml.
+// `BUNDLED_CONCEPTS`, and the terms by the first letters of their words
+// (`BUNDLED_BY_START`, `BUNDLED_ANY_START`), from data/glossary.toml.
 include!(concat!(env!("OUT_DIR"), "/glossary.rs"));
+
+/// A language's place in build.rs's per-language tables.
+fn table_slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Fr => 0,
+        Lang::En => 1,
+        Lang::Es => 2,
+        Lang::Ar => 3,
+    }
+}
 
 /// Analysed words with their positions (from 0).
 pub type Tokens = Vec<(usize, String)>;
@@ -82,10 +89,7 @@ impl Glossary {
                 id: (*id).to_string(),
                 terms: terms
                     .iter()
-                    .filter_map(|(code, term, _)| {
-                        Some((Lang::from_code(code)?, (*term).to_string()))
-                    })
-                    .filter(|(_, term)| !term.trim().is_empty())
+                    .map(|(lang, term, _)| (*lang, (*term).to_string()))
                     .collect(),
             })
             .collect();
@@ -149,6 +153,7 @@ impl Glossary {
         add_concepts(&mut concepts, self);
         Analysed {
             concepts,
+            indexed: None,
             analyse: Box::new(analyse),
             kept_words: None,
         }
@@ -171,14 +176,11 @@ impl Analysed {
                 id: Cow::Borrowed(id),
                 terms: terms
                     .iter()
-                    .filter(|(_, text, _)| !text.trim().is_empty())
-                    .filter_map(|(code, text, starts)| {
-                        Some(LazyTerm {
-                            lang: Lang::from_code(code)?,
-                            text: Cow::Borrowed(text),
-                            starts: starts.map(Cow::Borrowed),
-                            analysed: OnceLock::new(),
-                        })
+                    .map(|(lang, text, starts)| LazyTerm {
+                        lang: *lang,
+                        text: Cow::Borrowed(text),
+                        starts: starts.map(Cow::Borrowed),
+                        analysed: OnceLock::new(),
                     })
                     .collect(),
             })
@@ -186,8 +188,19 @@ impl Analysed {
         if let Some(user) = user {
             add_concepts(&mut concepts, user);
         }
+        // The user's terms come after the bundled ones, which keep the
+        // places build.rs's index gives them.
+        let added = concepts
+            .iter()
+            .enumerate()
+            .flat_map(|(c, concept)| {
+                let bundled = BUNDLED_CONCEPTS.get(c).map_or(0, |(_, terms)| terms.len());
+                (bundled..concept.terms.len()).map(move |t| (c, t))
+            })
+            .collect();
         Analysed {
             concepts,
+            indexed: Some(added),
             analyse: Box::new(analyse),
             kept_words: None,
         }
@@ -342,6 +355,11 @@ fn query_starts(query: &BTreeMap<Lang, QueryWords>) -> QueryStarts {
 /// need them, and kept.
 pub struct Analysed {
     concepts: Vec<LazyConcept>,
+    /// For the bundled glossary, whose terms build.rs indexed by the first
+    /// letters of their words (see [`Analysed::candidates`]): the terms
+    /// added to it, `(concept, term)`, which the index does not hold.
+    /// `None` for another glossary: every term is looked at.
+    indexed: Option<Vec<(usize, usize)>>,
     analyse: Box<AnalyseFn>,
     /// See [`Analysed::with_kept_words`].
     kept_words: Option<Box<KeptWordsFn>>,
@@ -417,6 +435,37 @@ impl Analysed {
         self
     }
 
+    /// The terms, `(concept, term)` in order, that [`LazyTerm::may_be_in`]
+    /// may let through for a query: from build.rs's index, the bundled terms with a
+    /// word whose first letters begin with a query word's first letter (in
+    /// the query word's language), those any query may contain, and every
+    /// term added to the bundled glossary. `None` (every term) for another
+    /// glossary, or a query word whose first letters do not fold.
+    fn candidates(&self, starts: &QueryStarts) -> Option<Vec<(usize, usize)>> {
+        let added = self.indexed.as_ref()?;
+        let mut candidates: Vec<(usize, usize)> = added.clone();
+        for (lang, words) in starts {
+            let slot = table_slot(*lang);
+            let by_start = BUNDLED_BY_START.get(slot).copied().unwrap_or_default();
+            for word in words {
+                let first = word.as_ref()?.bytes().next()?;
+                let from = by_start.partition_point(|(byte, _, _)| *byte < first);
+                let terms = by_start.get(from..).unwrap_or_default();
+                candidates.extend(
+                    terms
+                        .iter()
+                        .take_while(|(byte, _, _)| *byte == first)
+                        .map(|&(_, c, t)| (usize::from(c), usize::from(t))),
+                );
+            }
+            let any = BUNDLED_ANY_START.get(slot).copied().unwrap_or_default();
+            candidates.extend(any.iter().map(|&(c, t)| (usize::from(c), usize::from(t))));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        Some(candidates)
+    }
+
     /// Whether the query may contain `term`: each pre-check in turn, the
     /// cheapest first. Never false for a term the query contains.
     fn may_match(
@@ -460,54 +509,89 @@ impl Analysed {
         let starts = query_starts(query);
         let gates = query_gates(query);
         let mut found = Vec::new();
-        for concept in &self.concepts {
-            let best = concept
-                .terms
-                .iter()
-                .filter(|term| self.may_match(term, &starts, &gates))
-                .map(|term| self.analysed(term))
-                .filter_map(|term| {
-                    let words = query.get(&term.lang)?;
-                    let clauses = find(&term.key, words)?;
-                    Some((term, clauses))
-                })
-                // The longest; the first written of equals.
-                .rev()
-                .max_by_key(|(term, _)| term.key.len());
-            let Some((matched, clauses)) = best else {
-                continue;
-            };
-            let same = |t: &AnalysedTerm| t.lang == matched.lang && t.key == matched.key;
-            let mut with: Vec<String> = Vec::new();
-            let mut searched: Vec<AnalysedTerm> = Vec::new();
-            let others = concept
-                .terms
-                .iter()
-                .map(|term| self.analysed(term))
-                .filter(|t| !t.key.is_empty() && !same(t));
-            for term in others {
-                if !searched
-                    .iter()
-                    .any(|s| s.lang == term.lang && s.key == term.key)
-                {
-                    searched.push(term.clone());
-                }
-                if !with.contains(&term.text) {
-                    with.push(term.text.clone());
+        match self.candidates(&starts) {
+            Some(indexed) => {
+                for group in indexed.chunk_by(|a, b| a.0 == b.0) {
+                    let Some(concept) = group.first().and_then(|(c, _)| self.concepts.get(*c))
+                    else {
+                        continue;
+                    };
+                    let terms = group.iter().filter_map(|(_, t)| concept.terms.get(*t));
+                    let terms = self.matching(terms, &starts, &gates);
+                    found.extend(self.expansion(concept, &terms, query));
                 }
             }
-            if searched.is_empty() {
-                continue;
+            None => {
+                for concept in &self.concepts {
+                    let terms = self.matching(concept.terms.iter(), &starts, &gates);
+                    found.extend(self.expansion(concept, &terms, query));
+                }
             }
-            found.push(Expansion {
-                term: matched.text.clone(),
-                concept: concept.id.to_string(),
-                with,
-                clauses,
-                searched,
-            });
         }
         found
+    }
+
+    /// `terms` that may be in the query (see [`Analysed::may_match`]),
+    /// analysed.
+    fn matching<'a>(
+        &self,
+        terms: impl Iterator<Item = &'a LazyTerm>,
+        starts: &QueryStarts,
+        gates: &BTreeMap<Lang, StemGate>,
+    ) -> Vec<&'a AnalysedTerm> {
+        terms
+            .filter(|term| self.may_match(term, starts, gates))
+            .map(|term| self.analysed(term))
+            .collect()
+    }
+
+    /// The expansion by `concept` of a query, if one of `terms` (some of
+    /// the concept's, in its order) is found in it.
+    fn expansion(
+        &self,
+        concept: &LazyConcept,
+        terms: &[&AnalysedTerm],
+        query: &BTreeMap<Lang, QueryWords>,
+    ) -> Option<Expansion> {
+        let (matched, clauses) = terms
+            .iter()
+            .filter_map(|term| {
+                let words = query.get(&term.lang)?;
+                let clauses = find(&term.key, words)?;
+                Some((*term, clauses))
+            })
+            // The longest; the first written of equals.
+            .rev()
+            .max_by_key(|(term, _)| term.key.len())?;
+        let same = |t: &AnalysedTerm| t.lang == matched.lang && t.key == matched.key;
+        let mut with: Vec<String> = Vec::new();
+        let mut searched: Vec<AnalysedTerm> = Vec::new();
+        let others = concept
+            .terms
+            .iter()
+            .map(|term| self.analysed(term))
+            .filter(|t| !t.key.is_empty() && !same(t));
+        for term in others {
+            if !searched
+                .iter()
+                .any(|s| s.lang == term.lang && s.key == term.key)
+            {
+                searched.push(term.clone());
+            }
+            if !with.contains(&term.text) {
+                with.push(term.text.clone());
+            }
+        }
+        if searched.is_empty() {
+            return None;
+        }
+        Some(Expansion {
+            term: matched.text.clone(),
+            concept: concept.id.to_string(),
+            with,
+            clauses,
+            searched,
+        })
     }
 }
 
@@ -603,6 +687,58 @@ mod tests {
             .into_iter()
             .map(|e| (e.concept, e.term))
             .collect()
+    }
+
+    #[test]
+    fn the_first_letters_index_finds_what_looking_at_every_term_finds() {
+        let indexed = Analysed::bundled_with(None, analysis::analyze);
+        let mut every_term = Analysed::bundled_with(None, analysis::analyze);
+        every_term.indexed = None;
+        let user = Glossary::parse(
+            "[[concept]]\nid = \"migrants\"\nfr = [\"exilés\", \"migrants\"]\n\n[[concept]]\nid = \"new\"\nen = [\"zebra crossing\", \"pedestrian crossing\"]\n",
+            "user.toml",
+        )
+        .unwrap();
+        let with_user = Analysed::bundled_with(Some(&user), analysis::analyze);
+        let mut with_user_every_term = Analysed::bundled_with(Some(&user), analysis::analyze);
+        with_user_every_term.indexed = None;
+        // Every fifth term of the glossary as a query, in its words and
+        // with a word before it, and queries no term starts like.
+        let mut queries: Vec<String> = BUNDLED_CONCEPTS
+            .iter()
+            .flat_map(|(_, terms)| terms.iter())
+            .step_by(5)
+            .flat_map(|(_, text, _)| [text.to_string(), format!("programme {text}")])
+            .collect();
+        queries.extend(
+            [
+                "exilés à Nador",
+                "zebra crossing",
+                "Ñandú",
+                "المهاجرين",
+                "xyz",
+                "financement des OSC",
+                "",
+            ]
+            .map(String::from),
+        );
+        let mut expanded = 0;
+        for query in &queries {
+            let words = words(query);
+            let found = indexed.expansions(&words);
+            assert_eq!(found, every_term.expansions(&words), "{query:?}");
+            assert_eq!(
+                with_user.expansions(&words),
+                with_user_every_term.expansions(&words),
+                "{query:?} with a user's glossary"
+            );
+            expanded += usize::from(!found.is_empty());
+        }
+        assert!(
+            expanded > queries.len() / 2,
+            "{expanded} of {}",
+            queries.len()
+        );
     }
 
     #[test]

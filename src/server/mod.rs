@@ -469,8 +469,8 @@ fn search(query: &str, engine: &Engine, cache: Option<&AnswerCache>) -> Result<A
 }
 
 /// Reads `q`, `limit`, `offset` and the filters (`kind`, `doc`, `city`,
-/// `year`, `lang`, `org`, `person`, each repeatable) and `expand` from a
-/// query string. An empty
+/// `year`, `lang`, `org`, `person`, each repeatable), `expand` and
+/// `facets` from a query string. An empty
 /// filter value is ignored, so an empty form field filters nothing.
 pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
     let mut request = SearchRequest::new("");
@@ -501,18 +501,10 @@ pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
             "city" => request.filters.city.push(value.into_owned()),
             "org" => request.filters.org.push(value.into_owned()),
             "person" => request.filters.person.push(value.into_owned()),
-            "expand" => {
-                request.expand = match value.trim() {
-                    "true" | "1" | "yes" => true,
-                    "false" | "0" | "no" => false,
-                    _ => {
-                        return Err(Error::Parameter {
-                            name: "expand",
-                            message: format!("{value:?} is neither true nor false"),
-                        })
-                    }
-                }
-            }
+            "expand" => request.expand = boolean("expand", &value)?,
+            // A search box asking at each keystroke has no use for them,
+            // and counting them is a pass over every match.
+            "facets" => request.facets = boolean("facets", &value)?,
             "year" => {
                 request
                     .filters
@@ -546,6 +538,17 @@ pub fn search_request(query: &str) -> Result<SearchRequest, Error> {
         });
     }
     Ok(request)
+}
+
+fn boolean(name: &'static str, value: &str) -> Result<bool, Error> {
+    match value.trim() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(Error::Parameter {
+            name,
+            message: format!("{value:?} is neither true nor false"),
+        }),
+    }
 }
 
 fn number(name: &'static str, value: &str) -> Result<usize, Error> {

@@ -180,6 +180,26 @@ fn pages_of_hits() {
 }
 
 #[test]
+fn facets_false_leaves_the_facets_out_and_the_hits_as_they_are() {
+    let server = Server::start();
+    let with = server.search("q=migrants");
+    let without = server.search("q=migrants&facets=false");
+    let ids = |results: &crate::harness::Results| -> Vec<String> {
+        results.hits.iter().map(|h| h.id.clone()).collect()
+    };
+    assert_eq!(ids(&without), ids(&with));
+    assert_eq!((without.total, without.total_is_lower_bound), (7, false));
+    assert!(!with.facets.kind.is_empty());
+    for field in ["kind", "doc", "city", "year", "lang", "org", "person"] {
+        assert!(without.facets[field].is_empty(), "{field}");
+    }
+    // The filters still apply; only their counts are left out.
+    let practices = server.search("q=migrants&kind=practice&facets=0");
+    assert_eq!(kinds(&practices), ["practice"; 4]);
+    assert!(practices.facets.city.is_empty());
+}
+
+#[test]
 fn bad_requests_are_400_json_naming_the_problem() {
     let server = Server::start();
     for (query, needle) in [
@@ -188,6 +208,7 @@ fn bad_requests_are_400_json_naming_the_problem() {
         ("q=migrants&kind=chapter", "kind"),
         ("q=%22cadre", "quote"),
         ("q=migrants&limit=0", "limit"),
+        ("q=migrants&facets=maybe", "facets"),
         ("kind=practice", "q"),
     ] {
         let answer = server.get(&format!("/search?{query}"));

@@ -66,7 +66,7 @@ fn the_document_is_openapi_3_and_matches_the_routes() {
         parameters,
         BTreeSet::from([
             "q", "limit", "offset", "kind", "doc", "city", "year", "lang", "org", "person",
-            "expand"
+            "expand", "facets"
         ])
     );
 }

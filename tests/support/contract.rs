@@ -17,6 +17,10 @@ use serde::Deserialize;
 pub struct SearchResults {
     pub query: String,
     pub total: usize,
+    /// Whether counting stopped at 10,000 matches (`total` is then "at
+    /// least"): terminal answers and `facets=false` only.
+    #[serde(default)]
+    pub total_is_lower_bound: bool,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     /// Counts per value of each field, over all the matches.

@@ -22,6 +22,7 @@ pub mod corpus;
 pub mod decode;
 pub mod entities;
 pub mod error;
+pub mod exact_phrase;
 pub mod facets;
 pub mod fold_start;
 pub mod glossary;

@@ -22,8 +22,8 @@ use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::EnableScoring;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
-    Query as TantivyQuery, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, Query as TantivyQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -35,6 +35,7 @@ use tantivy::{
 
 use crate::analysis::{self, Lang};
 use crate::error::{Error, Result};
+use crate::exact_phrase::ExactPhrase;
 use crate::facets::{self, FacetField, Facets};
 use crate::glossary::{self, Expansion, Glossary, QueryWords};
 use crate::index;
@@ -1341,7 +1342,10 @@ fn match_tokens(field: Field, tokens: &[(usize, String)]) -> Box<dyn TantivyQuer
             _ => by_position.push((position - first, term)),
         }
     }
-    Box::new(PhraseQuery::new_with_offset(by_position))
+    match ExactPhrase::new(by_position) {
+        Some(phrase) => Box::new(phrase),
+        None => Box::new(EmptyQuery),
+    }
 }
 
 /// The terms [`match_tokens`] reads when it reads one position (a term, or

@@ -237,10 +237,8 @@ impl WordCursor {
         docs[self.in_block]
     }
 
-    /// The current document's positions of the word, less its position
-    /// in the phrase (those before it dropped): where the phrase starts
-    /// if this word is in place.
-    fn phrase_starts(&mut self, output: &mut Vec<u32>) {
+    /// The current document's positions of the word, in order.
+    fn positions(&mut self, output: &mut Vec<u32>) {
         let freq = self
             .postings
             .freqs()
@@ -251,15 +249,11 @@ impl WordCursor {
         output.resize(freq as usize, 0);
         self.positions
             .read(self.before_block + self.before_in_block, output);
+        // Stored as gaps from the previous position.
         let mut position = 0u32;
-        for delta in output.iter_mut() {
-            position += *delta;
-            *delta = position;
-        }
-        let shift = self.in_phrase;
-        output.retain(|&p| p >= shift);
-        for p in output.iter_mut() {
-            *p -= shift;
+        for gap in output.iter_mut() {
+            position += *gap;
+            *gap = position;
         }
     }
 }
@@ -327,19 +321,27 @@ impl WalkingScorer {
     /// How many times the words are in a row in the current candidate.
     fn occurrences(&mut self) -> u32 {
         let (first, rest) = self.words.split_at_mut(1);
-        first[0].phrase_starts(&mut self.starts);
+        // Where the phrase would start: the first word's positions, less
+        // its place in the phrase.
+        first[0].positions(&mut self.starts);
+        let shift = first[0].in_phrase;
+        if shift > 0 {
+            self.starts.retain(|&p| p >= shift);
+            self.starts.iter_mut().for_each(|p| *p -= shift);
+        }
         for word in rest {
             if self.starts.is_empty() {
                 break;
             }
-            word.phrase_starts(&mut self.others);
-            let others = &self.others;
+            word.positions(&mut self.others);
+            let (others, shift) = (&self.others, word.in_phrase);
             let mut j = 0;
             self.starts.retain(|&start| {
-                while j < others.len() && others[j] < start {
+                let wanted = start.saturating_add(shift);
+                while j < others.len() && others[j] < wanted {
                     j += 1;
                 }
-                j < others.len() && others[j] == start
+                j < others.len() && others[j] == wanted
             });
         }
         u32::try_from(self.starts.len()).unwrap_or(u32::MAX)

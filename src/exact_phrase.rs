@@ -10,21 +10,22 @@
 //! keeps the offset of the current segment's positions as it goes, and
 //! reads them with tantivy's `PositionReader`: 0.2 ms for the same segments.
 //!
-//! Walking decodes every block of every word, where tantivy's scorer skips
+//! Walking decodes every block of every word, where tantivy's postings skip
 //! the blocks that hold no candidate: a phrase of a rare and a common word
-//! is cheaper tantivy's way, and [`ExactPhrase`] hands such segments to
-//! tantivy's scorer (see [`walk_is_cheaper`]). Either way the matches and
-//! the scores are tantivy's: BM25 of the phrase's frequency in the segment,
-//! with the idf summed over the words.
+//! is cheaper read that way, and in such segments [`ExactPhrase`] reads
+//! `SegmentPostings` as tantivy's scorer does (see [`walk_is_cheaper`]).
+//! Either way the matches and the scores are tantivy's `PhraseQuery`'s
+//! (the tests compare them): BM25 of the phrase's occurrences in the
+//! segment, with the idf summed over the words. Its weight is not built:
+//! each phrase would compute the words' statistics twice.
 
 use tantivy::directory::CompositeFile;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentComponent;
 use tantivy::positions::PositionReader;
-use tantivy::postings::{BlockSegmentPostings, TermInfo};
+use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
-    Bm25Weight, EmptyScorer, EnableScoring, Explanation, PhraseQuery, Query as TantivyQuery,
-    Scorer, Weight,
+    Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query as TantivyQuery, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
@@ -37,8 +38,18 @@ const BLOCK_DOCS: u64 = 128;
 #[derive(Debug, Clone)]
 pub struct ExactPhrase {
     terms: Vec<(usize, Term)>,
-    /// Walk every segment's postings, however costly (tests).
-    always_walk: bool,
+    /// The way through every segment, whatever it costs (tests); by
+    /// default [`walk_is_cheaper`] chooses.
+    way: Option<Way>,
+}
+
+/// How a segment's words are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// Every block of each word's postings, in turn.
+    Walk,
+    /// Each word skipping to the candidates (tantivy's `SegmentPostings`).
+    Skip,
 }
 
 impl ExactPhrase {
@@ -50,18 +61,14 @@ impl ExactPhrase {
             return None;
         }
         terms.sort_by_key(|(position, _)| *position);
-        Some(ExactPhrase {
-            terms,
-            always_walk: false,
-        })
+        Some(ExactPhrase { terms, way: None })
     }
 
-    /// The phrase walked in every segment, even where tantivy's way
-    /// costs less.
+    /// The phrase read one way in every segment, whatever it costs.
     #[cfg(test)]
-    fn always_walked(terms: Vec<(usize, Term)>) -> Option<ExactPhrase> {
+    fn read_by(way: Way, terms: Vec<(usize, Term)>) -> Option<ExactPhrase> {
         ExactPhrase::new(terms).map(|phrase| ExactPhrase {
-            always_walk: true,
+            way: Some(way),
             ..phrase
         })
     }
@@ -73,7 +80,17 @@ impl ExactPhrase {
 
 impl TantivyQuery for ExactPhrase {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let tantivys = PhraseQuery::new_with_offset(self.terms.clone()).weight(enable_scoring)?;
+        let field = enable_scoring.schema().get_field_entry(self.field());
+        let positions = field
+            .field_type()
+            .get_index_record_option()
+            .is_some_and(IndexRecordOption::has_positions);
+        if !positions {
+            return Err(TantivyError::SchemaError(format!(
+                "a phrase on the field {:?}, which has no positions",
+                field.name()
+            )));
+        }
         let bm25 = match enable_scoring {
             EnableScoring::Enabled {
                 statistics_provider,
@@ -87,7 +104,6 @@ impl TantivyQuery for ExactPhrase {
         Ok(Box::new(ExactPhraseWeight {
             phrase: self.clone(),
             bm25,
-            tantivys,
         }))
     }
 
@@ -102,44 +118,69 @@ struct ExactPhraseWeight {
     phrase: ExactPhrase,
     /// BM25 of the phrase; `None` when scoring is off.
     bm25: Option<Bm25Weight>,
-    /// tantivy's phrase weight, for the segments it reads for less.
-    tantivys: Box<dyn Weight>,
 }
 
 impl ExactPhraseWeight {
-    /// The walking scorer of a segment; `None` when a word is not in it.
-    fn walking_scorer(
+    /// The phrase's scorer in a segment, reading the words `way`; `None`
+    /// when a word is not in it.
+    fn phrase_scorer(
         &self,
         reader: &SegmentReader,
-        infos: &[TermInfo],
         boost: Score,
-    ) -> tantivy::Result<Option<WalkingScorer>> {
+        way: Option<Way>,
+    ) -> tantivy::Result<Option<Box<dyn Scorer>>> {
         let field = self.phrase.field();
-        let positions = CompositeFile::open(&reader.open_read(SegmentComponent::Positions)?)?;
-        let Some(positions) = positions.open_read(field) else {
-            return Ok(None);
-        };
         let inverted_index = reader.inverted_index(field)?;
-        let mut words = Vec::with_capacity(infos.len());
-        for ((position, _), info) in self.phrase.terms.iter().zip(infos) {
-            let postings = inverted_index
-                .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-            let positions =
-                PositionReader::open(positions.slice(info.positions_range.clone()).read_bytes()?)?;
-            let position = u32::try_from(*position)
-                .map_err(|_| TantivyError::InvalidArgument("phrase too long".to_string()))?;
-            words.push(WordCursor::new(postings, positions, position));
+        let mut infos = Vec::with_capacity(self.phrase.terms.len());
+        for (_, term) in &self.phrase.terms {
+            match inverted_index.get_term_info(term)? {
+                Some(info) => infos.push(info),
+                None => return Ok(None),
+            }
         }
+        let mut in_phrase = Vec::with_capacity(infos.len());
+        for (position, _) in &self.phrase.terms {
+            in_phrase.push(
+                u32::try_from(*position)
+                    .map_err(|_| TantivyError::InvalidArgument("phrase too long".to_string()))?,
+            );
+        }
+        let bm25 = self.bm25.as_ref().map(|bm25| bm25.boost_by(boost));
         let fieldnorms = match &self.bm25 {
             Some(_) => reader.fieldnorms_readers().get_field(field)?,
             None => None,
         }
         .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-        Ok(Some(WalkingScorer::new(
-            words,
-            self.bm25.as_ref().map(|bm25| bm25.boost_by(boost)),
-            fieldnorms,
-        )))
+        let way = way.unwrap_or(if walk_is_cheaper(&infos) {
+            Way::Walk
+        } else {
+            Way::Skip
+        });
+        if way == Way::Skip {
+            let mut words = Vec::with_capacity(infos.len());
+            for (info, in_phrase) in infos.iter().zip(in_phrase) {
+                let postings = inverted_index
+                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
+                words.push(SkippingWord {
+                    postings,
+                    in_phrase,
+                });
+            }
+            return Ok(Some(Box::new(PhraseScorer::new(words, bm25, fieldnorms))));
+        }
+        let positions = CompositeFile::open(&reader.open_read(SegmentComponent::Positions)?)?;
+        let Some(positions) = positions.open_read(field) else {
+            return Ok(None);
+        };
+        let mut words = Vec::with_capacity(infos.len());
+        for (info, in_phrase) in infos.iter().zip(in_phrase) {
+            let postings = inverted_index
+                .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            let positions =
+                PositionReader::open(positions.slice(info.positions_range.clone()).read_bytes()?)?;
+            words.push(WordCursor::new(postings, positions, in_phrase));
+        }
+        Ok(Some(Box::new(PhraseScorer::new(words, bm25, fieldnorms))))
     }
 }
 
@@ -162,25 +203,67 @@ fn walk_is_cheaper(infos: &[TermInfo]) -> bool {
 
 impl Weight for ExactPhraseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let inverted_index = reader.inverted_index(self.phrase.field())?;
-        let mut infos = Vec::with_capacity(self.phrase.terms.len());
-        for (_, term) in &self.phrase.terms {
-            match inverted_index.get_term_info(term)? {
-                Some(info) => infos.push(info),
-                None => return Ok(Box::new(EmptyScorer)),
-            }
-        }
-        if !(self.phrase.always_walk || walk_is_cheaper(&infos)) {
-            return self.tantivys.scorer(reader, boost);
-        }
-        Ok(match self.walking_scorer(reader, &infos, boost)? {
-            Some(scorer) => Box::new(scorer),
-            None => Box::new(EmptyScorer),
-        })
+        Ok(self
+            .phrase_scorer(reader, boost, self.phrase.way)?
+            .unwrap_or_else(|| Box::new(EmptyScorer)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.tantivys.explain(reader, doc)
+        let not_found = || TantivyError::InvalidArgument(format!("document {doc} does not match"));
+        // Walking reads nothing more than skipping does here: skip.
+        let mut scorer = self
+            .phrase_scorer(reader, 1.0, Some(Way::Skip))?
+            .ok_or_else(not_found)?;
+        if scorer.seek(doc) != doc {
+            return Err(not_found());
+        }
+        let mut explanation = Explanation::new("exact phrase", scorer.score());
+        explanation.add_context(format!(
+            "BM25 of the phrase's occurrences in the field {:?}",
+            reader.schema().get_field_name(self.phrase.field())
+        ));
+        Ok(explanation)
+    }
+}
+
+/// One word of a phrase, read some way.
+trait PhraseWord: Send + 'static {
+    /// The first document at or after `target` (never before the
+    /// current one).
+    fn seek(&mut self, target: DocId) -> DocId;
+    /// The current document's positions of the word, in order.
+    fn positions(&mut self, output: &mut Vec<u32>);
+    /// The word's position in the phrase.
+    fn in_phrase(&self) -> u32;
+    /// The documents holding the word.
+    fn doc_freq(&self) -> u32;
+}
+
+/// A word whose postings skip to the candidates (tantivy's own reading),
+/// for a rare word next to a common one.
+struct SkippingWord {
+    postings: SegmentPostings,
+    in_phrase: u32,
+}
+
+impl PhraseWord for SkippingWord {
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.postings.doc() >= target {
+            return self.postings.doc();
+        }
+        self.postings.seek(target)
+    }
+
+    fn positions(&mut self, output: &mut Vec<u32>) {
+        self.postings.positions(output);
+    }
+
+    fn in_phrase(&self) -> u32 {
+        self.in_phrase
+    }
+
+    fn doc_freq(&self) -> u32 {
+        self.postings.doc_freq()
     }
 }
 
@@ -220,7 +303,7 @@ impl WordCursor {
     }
 
     /// The first document at or after `target`.
-    fn seek(&mut self, target: DocId) -> DocId {
+    fn seek_block(&mut self, target: DocId) -> DocId {
         loop {
             match self.postings.docs().last() {
                 None => return TERMINATED,
@@ -237,8 +320,7 @@ impl WordCursor {
         docs[self.in_block]
     }
 
-    /// The current document's positions of the word, in order.
-    fn positions(&mut self, output: &mut Vec<u32>) {
+    fn read_positions(&mut self, output: &mut Vec<u32>) {
         let freq = self
             .postings
             .freqs()
@@ -258,10 +340,28 @@ impl WordCursor {
     }
 }
 
+impl PhraseWord for WordCursor {
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.seek_block(target)
+    }
+
+    fn positions(&mut self, output: &mut Vec<u32>) {
+        self.read_positions(output);
+    }
+
+    fn in_phrase(&self) -> u32 {
+        self.in_phrase
+    }
+
+    fn doc_freq(&self) -> u32 {
+        self.postings.doc_freq()
+    }
+}
+
 /// The segments where the words are in a row, scored as tantivy's phrase
 /// scorer scores them.
-struct WalkingScorer {
-    words: Vec<WordCursor>,
+struct PhraseScorer<W> {
+    words: Vec<W>,
     bm25: Option<Bm25Weight>,
     fieldnorms: FieldNormReader,
     doc: DocId,
@@ -271,9 +371,9 @@ struct WalkingScorer {
     others: Vec<u32>,
 }
 
-impl WalkingScorer {
-    fn new(words: Vec<WordCursor>, bm25: Option<Bm25Weight>, fieldnorms: FieldNormReader) -> Self {
-        let mut scorer = WalkingScorer {
+impl<W: PhraseWord> PhraseScorer<W> {
+    fn new(words: Vec<W>, bm25: Option<Bm25Weight>, fieldnorms: FieldNormReader) -> Self {
+        let mut scorer = PhraseScorer {
             words,
             bm25,
             fieldnorms,
@@ -324,7 +424,7 @@ impl WalkingScorer {
         // Where the phrase would start: the first word's positions, less
         // its place in the phrase.
         first[0].positions(&mut self.starts);
-        let shift = first[0].in_phrase;
+        let shift = first[0].in_phrase();
         if shift > 0 {
             self.starts.retain(|&p| p >= shift);
             self.starts.iter_mut().for_each(|p| *p -= shift);
@@ -334,7 +434,7 @@ impl WalkingScorer {
                 break;
             }
             word.positions(&mut self.others);
-            let (others, shift) = (&self.others, word.in_phrase);
+            let (others, shift) = (&self.others, word.in_phrase());
             let mut j = 0;
             self.starts.retain(|&start| {
                 let wanted = start.saturating_add(shift);
@@ -348,7 +448,7 @@ impl WalkingScorer {
     }
 }
 
-impl DocSet for WalkingScorer {
+impl<W: PhraseWord> DocSet for PhraseScorer<W> {
     fn advance(&mut self) -> DocId {
         if self.doc == TERMINATED {
             return TERMINATED;
@@ -370,15 +470,11 @@ impl DocSet for WalkingScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.words
-            .iter()
-            .map(|w| w.postings.doc_freq())
-            .min()
-            .unwrap_or(0)
+        self.words.iter().map(|w| w.doc_freq()).min().unwrap_or(0)
     }
 }
 
-impl Scorer for WalkingScorer {
+impl<W: PhraseWord> Scorer for PhraseScorer<W> {
     fn score(&mut self) -> Score {
         match &self.bm25 {
             Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.count),
@@ -391,7 +487,8 @@ impl Scorer for WalkingScorer {
 mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
-    use tantivy::schema::{Schema, TEXT};
+    use tantivy::query::PhraseQuery;
+    use tantivy::schema::{Schema, STRING, TEXT};
     use tantivy::{doc, Index, IndexWriter, Searcher};
 
     /// Two segments of 3,000 documents, some deleted, where "mot" and
@@ -462,24 +559,52 @@ mod tests {
     ];
 
     #[test]
-    fn walking_finds_tantivys_matches_with_its_scores() {
+    fn both_ways_find_tantivys_matches_with_its_scores() {
         let (index, body) = index();
         let searcher = index.reader().unwrap().searcher();
         for words in PHRASES {
             let tantivys = PhraseQuery::new_with_offset(terms(body, words));
-            let ours = ExactPhrase::always_walked(terms(body, words)).unwrap();
-            for step in [1, 7, 300] {
-                let expected = matches(&searcher, &tantivys, step);
-                assert_eq!(
-                    matches(&searcher, &ours, step),
-                    expected,
-                    "{words:?}, {step}"
-                );
-                if words[1].1 != "absent" {
-                    assert!(expected.len() > 20, "{words:?}");
+            for way in [Way::Walk, Way::Skip] {
+                let ours = ExactPhrase::read_by(way, terms(body, words)).unwrap();
+                for step in [1, 7, 300] {
+                    let expected = matches(&searcher, &tantivys, step);
+                    assert_eq!(
+                        matches(&searcher, &ours, step),
+                        expected,
+                        "{words:?}, {way:?}, {step}"
+                    );
+                    if words[1].1 != "absent" {
+                        assert!(expected.len() > 20, "{words:?}");
+                    }
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_match_is_explained_with_its_score_and_a_miss_is_an_error() {
+        let (index, body) = index();
+        let searcher = index.reader().unwrap().searcher();
+        let phrase = ExactPhrase::new(terms(body, &[(0, "mot"), (1, "de"), (2, "passe")])).unwrap();
+        let top = searcher
+            .search(&phrase, &TopDocs::with_limit(1).order_by_score())
+            .unwrap();
+        let (score, address) = top[0];
+        let explanation = phrase.explain(&searcher, address).unwrap();
+        assert!((explanation.value() - score).abs() < 1e-5);
+        let absent = ExactPhrase::new(terms(body, &[(0, "le"), (1, "absent")])).unwrap();
+        assert!(absent.explain(&searcher, address).is_err());
+    }
+
+    #[test]
+    fn a_field_without_positions_is_refused() {
+        let mut builder = Schema::builder();
+        let id = builder.add_text_field("id", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let searcher = index.reader().unwrap().searcher();
+        let phrase = ExactPhrase::new(terms(id, &[(0, "a"), (1, "b")])).unwrap();
+        let error = searcher.search(&phrase, &Count).unwrap_err();
+        assert!(error.to_string().contains("no positions"), "{error}");
     }
 
     #[test]
@@ -492,7 +617,8 @@ mod tests {
             let (top, count) = searcher.search(&tantivys, &collector).unwrap();
             for ours in [
                 ExactPhrase::new(terms(body, words)).unwrap(),
-                ExactPhrase::always_walked(terms(body, words)).unwrap(),
+                ExactPhrase::read_by(Way::Walk, terms(body, words)).unwrap(),
+                ExactPhrase::read_by(Way::Skip, terms(body, words)).unwrap(),
             ] {
                 assert_eq!(
                     searcher.search(&ours, &collector).unwrap(),

@@ -185,11 +185,11 @@ impl ExactPhraseWeight {
 }
 
 /// Whether walking every block of the words' postings costs less than
-/// tantivy's scorer, which skips to each candidate and pays more per
+/// skipping to each candidate with `SegmentPostings`, which pays more per
 /// candidate to read its positions. Measured on the 1 GB benchmark index
 /// (see the module's documentation): decoding and scanning a block costs
 /// about 0.18 µs, a candidate's positions about 0.02 µs walking and 0.08
-/// µs tantivy's way. The candidates are at most the rarest word's
+/// µs skipping. The candidates are at most the rarest word's
 /// segments, often fewer: walking when its blocks are under a quarter of
 /// them keeps a margin.
 fn walk_is_cheaper(infos: &[TermInfo]) -> bool {
@@ -301,9 +301,10 @@ impl WordCursor {
         self.in_block = 0;
         self.postings.advance();
     }
+}
 
-    /// The first document at or after `target`.
-    fn seek_block(&mut self, target: DocId) -> DocId {
+impl PhraseWord for WordCursor {
+    fn seek(&mut self, target: DocId) -> DocId {
         loop {
             match self.postings.docs().last() {
                 None => return TERMINATED,
@@ -320,7 +321,7 @@ impl WordCursor {
         docs[self.in_block]
     }
 
-    fn read_positions(&mut self, output: &mut Vec<u32>) {
+    fn positions(&mut self, output: &mut Vec<u32>) {
         let freq = self
             .postings
             .freqs()
@@ -337,16 +338,6 @@ impl WordCursor {
             position += *gap;
             *gap = position;
         }
-    }
-}
-
-impl PhraseWord for WordCursor {
-    fn seek(&mut self, target: DocId) -> DocId {
-        self.seek_block(target)
-    }
-
-    fn positions(&mut self, output: &mut Vec<u32>) {
-        self.read_positions(output);
     }
 
     fn in_phrase(&self) -> u32 {

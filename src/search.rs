@@ -1217,8 +1217,9 @@ struct Ranking {
 /// [`count_up_to`].
 ///
 /// A tier's segments are told from the previous tier's by their addresses,
-/// not with a `MustNot` of the previous tier: tantivy 0.27's phrase scorer
-/// asserts (debug builds) when an exclusion seeks it backwards.
+/// not with a `MustNot` of the previous tier: tantivy 0.27's phrase scorer,
+/// which phrases used before [`ExactPhrase`], asserted (debug builds) when
+/// an exclusion sought it backwards.
 ///
 /// Without `count`, the count is known already and the last tier is
 /// not counted.

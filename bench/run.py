@@ -593,7 +593,6 @@ def checks(res):
             worst = max(r for r in rs if r)
             out.append((f"search median ≤ 1.5× quest ({label}): geometric mean {geomean(rs):.2f}×, "
                         f"worst query {worst:.2f}× (CPU {rc:.2f}×)", worst <= 1.5))
-    for label, wall in (("hyperfine", s), ("interleaved", res.get("search_alt", {}))):
         if "palabre" in wall and "rg" in wall:
             rs = [ratio(wall["rg"][q], wall["palabre"][q]) for q in wall["palabre"]]
             least = min(r for r in rs if r)

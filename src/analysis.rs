@@ -41,6 +41,9 @@ use memo::Memoized;
 
 use crate::fold_start;
 
+pub use highlight::Highlighter;
+
+mod highlight;
 mod memo;
 
 /// A language palabre analyses. Serde: lower-case ISO codes "fr", "en", "es", "ar".
@@ -508,18 +511,7 @@ impl<T: TokenStream> TokenStream for LangNormalizerStream<'_, T> {
     fn advance(&mut self) -> bool {
         while self.tail.advance() {
             let text = &mut self.tail.token_mut().text;
-            match self.lang {
-                Lang::Fr => {
-                    strip_french_elision(text);
-                    normalize_apostrophes(text);
-                }
-                Lang::En => {
-                    strip_english_possessive(text);
-                    normalize_apostrophes(text);
-                }
-                Lang::Es => normalize_apostrophes(text),
-                Lang::Ar => normalize_arabic(text, self.buffer),
-            }
+            normalize(self.lang, text, self.buffer);
             // A token of tatweel or harakat only is empty now.
             if !text.is_empty() {
                 return true;
@@ -534,6 +526,29 @@ impl<T: TokenStream> TokenStream for LangNormalizerStream<'_, T> {
 
     fn token_mut(&mut self) -> &mut Token {
         self.tail.token_mut()
+    }
+}
+
+/// A lower-cased word's language-specific cleanup (`buffer` is scratch
+/// space); empty when nothing is left of it.
+fn normalize(lang: Lang, text: &mut String, buffer: &mut String) {
+    // Only an apostrophe (`'`, or `’` and `ʼ`, whose UTF-8 starts with
+    // 0xE2 and 0xCA) changes a word in the Latin-script languages: most
+    // words need no look at their characters.
+    if lang != Lang::Ar && !text.bytes().any(|b| matches!(b, b'\'' | 0xE2 | 0xCA)) {
+        return;
+    }
+    match lang {
+        Lang::Fr => {
+            strip_french_elision(text);
+            normalize_apostrophes(text);
+        }
+        Lang::En => {
+            strip_english_possessive(text);
+            normalize_apostrophes(text);
+        }
+        Lang::Es => normalize_apostrophes(text),
+        Lang::Ar => normalize_arabic(text, buffer),
     }
 }
 

@@ -39,6 +39,7 @@ pub mod search;
 pub mod seek_union;
 pub mod segment;
 pub mod server;
+pub mod snippet;
 pub mod speakers;
 pub mod typos;
 pub mod vocabulary;

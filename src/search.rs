@@ -26,7 +26,6 @@ use tantivy::query::{
     TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term,
@@ -45,6 +44,8 @@ use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord};
 use crate::seek_union::SeekUnion;
 use crate::segment::SegmentKind;
+use crate::snippet::best_passage;
+pub use crate::snippet::Snippet;
 use crate::typos::{self, suggest, Vocabulary};
 
 /// Weight of a match in a heading, relative to one in the body.
@@ -75,8 +76,6 @@ const SERVER_STORE_CACHE_BLOCKS: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
 /// Default page size.
 pub const DEFAULT_LIMIT: usize = 10;
-/// Snippet length, in characters.
-const SNIPPET_CHARS: usize = 220;
 
 /// Filters on the segments' fields: the values given for one field are
 /// alternatives (OR), different fields must all match (AND). An empty list
@@ -146,16 +145,6 @@ impl SearchRequest {
         }
         Ok(())
     }
-}
-
-/// A snippet: a passage of the segment and the byte ranges of the matched
-/// words in it. Rendering (HTML, terminal) is `render`'s job.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Snippet {
-    /// The passage.
-    pub text: String,
-    /// Byte ranges of `text` to highlight, in order, not overlapping.
-    pub highlights: Vec<(usize, usize)>,
 }
 
 /// One ranked segment.
@@ -942,7 +931,8 @@ impl Engine {
         plan: &Plan,
         page: Vec<(f32, DocAddress)>,
     ) -> Result<Vec<Hit>> {
-        let mut generators: BTreeMap<Lang, SnippetGenerator> = BTreeMap::new();
+        let no_terms = BTreeMap::new();
+        let mut highlighters: BTreeMap<Lang, analysis::Highlighter<'_>> = BTreeMap::new();
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -960,17 +950,9 @@ impl Engine {
             let lang_code = text(self.fields.lang);
             let lang = Lang::from_code(&lang_code).unwrap_or(Lang::Fr);
             let body = self.fields.segment_text(&doc).unwrap_or_default();
-            let generator = generators.entry(lang).or_insert_with(|| {
-                let terms = plan.terms_by_lang.get(&lang).cloned().unwrap_or_default();
-                let analyzer = analysis::highlight_analyzer(lang, terms.keys().map(String::as_str));
-                let mut generator = SnippetGenerator::new(
-                    terms,
-                    analyzer,
-                    self.fields.body_for(lang),
-                    SNIPPET_CHARS,
-                );
-                generator.set_max_num_chars(SNIPPET_CHARS);
-                generator
+            let highlighter = highlighters.entry(lang).or_insert_with(|| {
+                let terms = plan.terms_by_lang.get(&lang).unwrap_or(&no_terms);
+                analysis::Highlighter::new(lang, terms)
             });
             let id = self.fields.segment_id(&doc);
             hits.push(Hit {
@@ -981,7 +963,7 @@ impl Engine {
                 kind: text(self.fields.kind),
                 title: text(self.fields.title),
                 score,
-                snippet: snippet(generator, body),
+                snippet: best_passage(highlighter, body),
                 lang: lang_code,
                 date: optional(self.fields.date),
                 city: optional(self.fields.city),
@@ -1372,34 +1354,6 @@ fn analyse_mut(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> 
         tokens.push((token.position, token.text.clone()));
     }
     tokens
-}
-
-/// The best passage; the start of the text when no word matches in the
-/// body (a match in the heading only).
-fn snippet(generator: &SnippetGenerator, body: &str) -> Snippet {
-    let found = generator.snippet(body);
-    if !found.fragment().is_empty() {
-        return Snippet {
-            text: found.fragment().to_string(),
-            highlights: found
-                .highlighted()
-                .iter()
-                .map(|r| (r.start, r.end))
-                .collect(),
-        };
-    }
-    let end = body
-        .char_indices()
-        .nth(SNIPPET_CHARS)
-        .map_or(body.len(), |(i, _)| i);
-    let cut = body[..end]
-        .rfind(' ')
-        .filter(|_| end < body.len())
-        .unwrap_or(end);
-    Snippet {
-        text: body[..cut].to_string(),
-        highlights: Vec::new(),
-    }
 }
 
 #[cfg(test)]

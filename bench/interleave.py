@@ -3,12 +3,14 @@ and prints the medians of wall time, CPU time (user+sys, from wait4) and
 minor page faults per process. Alternating run by run cancels the drift of
 a shared machine's load, which hyperfine's run-all-of-A-then-B cannot.
 
-    python3 bench/interleave.py OLD NEW CORPUS OLD_INDEX NEW_INDEX N
+    python3 bench/interleave.py OLD NEW CORPUS OLD_INDEX NEW_INDEX N [QUERY...]
 
-Both indexes must hold the same content (index CORPUS with each binary)."""
+Both indexes must hold the same content (index CORPUS with each binary, or
+give the same index twice when both builds read its format). Without
+queries, three that suit the bundled corpus."""
 import os, statistics, sys, time
 old, new, corpus, idx_old, idx_new, n = sys.argv[1:7]
-queries = ["cadre juridique", "réfugiés syriens", "coordination -Sfax"]
+queries = sys.argv[7:] or ["cadre juridique", "réfugiés syriens", "coordination -Sfax"]
 def run(binary, index, query):
     start = time.perf_counter()
     pid = os.fork()

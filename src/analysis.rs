@@ -135,7 +135,7 @@ pub fn query_analyzer(lang: Lang) -> TextAnalyzer {
     chain(lang, None)
 }
 
-/// The analyzer for `lang` as the snippet generator uses it: it gives the
+/// The analyzer for `lang` as snippets use it ([`Highlighter`]): it gives the
 /// same terms as [`analyzer`] for every word that can stem to one of
 /// `terms`, and leaves the other words unstemmed (they cannot match).
 ///
@@ -783,8 +783,7 @@ struct StemWrapper<T> {
     /// The stems of the words met, for a gated (snippet) analyzer only:
     /// the few words that pass the gate come back in every hit's text, and
     /// Snowball costs thousands of instructions a word. Shared by the
-    /// clones, since tantivy's snippet generator clones its analyzer for
-    /// each hit. Indexing has its own memo (`analysis/memo.rs`); a query's
+    /// clones. Indexing has its own memo (`analysis/memo.rs`); a query's
     /// words are met once.
     known: Arc<Mutex<KnownStems>>,
 }

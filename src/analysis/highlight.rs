@@ -26,7 +26,6 @@ use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
-
 use unicode_normalization::{is_nfc_quick, IsNormalized};
 
 use super::{
@@ -112,7 +111,10 @@ impl<'t> Highlighter<'t> {
         let mut next = 0;
         while let Some((from, to)) = next_word(text, next) {
             next = to;
-            let word = &text[from..to];
+            // `next_word` gives character boundaries.
+            let Some(word) = text.get(from..to) else {
+                continue;
+            };
             if word.len() >= MAX_TOKEN_BYTES && word.is_ascii() {
                 continue;
             }

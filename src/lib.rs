@@ -48,6 +48,22 @@ pub mod web;
 
 pub use error::{Error, Result};
 
+/// The bundled corpus's plain-text reports, for tests that compare two
+/// ways of reading real text.
+#[cfg(test)]
+pub(crate) fn bundled_texts() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut texts: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "txt"))
+        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+        .collect();
+    texts.sort();
+    texts
+}
+
 /// Default corpus folder.
 pub const DEFAULT_CORPUS: &str = "corpus";
 /// Default index folder.

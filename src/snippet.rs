@@ -151,12 +151,8 @@ mod tests {
 
     #[test]
     fn the_passage_is_tantivys_on_the_bundled_report() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let mut compared = 0;
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let Ok(report) = std::fs::read_to_string(entry.path()) else {
-                continue;
-            };
+        for report in crate::bundled_texts() {
             for query in [
                 "cadre juridique",
                 "réfugiés syriens",

@@ -26,10 +26,10 @@
 //! (see the test `unaccented_spelling_can_stem_differently`).
 
 use std::mem;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer,
     Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
@@ -780,19 +780,7 @@ impl StemGate {
 struct StemWrapper<T> {
     filter: StemFilter,
     inner: T,
-    /// The stems of the words met, for a gated (snippet) analyzer only:
-    /// the few words that pass the gate come back in every hit's text, and
-    /// Snowball costs thousands of instructions a word. Shared by the
-    /// clones. Indexing has its own memo (`analysis/memo.rs`); a query's
-    /// words are met once.
-    known: Arc<Mutex<KnownStems>>,
 }
-
-/// Words → their stems (see [`StemFilter::stems`]).
-type KnownStems = FxHashMap<String, (String, Option<String>)>;
-
-/// Most words a snippet analyzer's [`StemWrapper`] remembers.
-const KNOWN_STEMS: usize = 1_024;
 
 impl StemFilter {
     /// The stem of `word` as written, accents folded, and the stem of its
@@ -812,7 +800,6 @@ impl StemFilter {
 
 struct StemStream<'a, T> {
     filter: &'a StemFilter,
-    known: &'a Mutex<KnownStems>,
     stemmer: Stemmer,
     tail: T,
     token: Token,
@@ -827,7 +814,6 @@ impl TokenFilter for StemFilter {
         StemWrapper {
             filter: self,
             inner,
-            known: Arc::default(),
         }
     }
 }
@@ -838,7 +824,6 @@ impl<T: Tokenizer> Tokenizer for StemWrapper<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         StemStream {
             filter: &self.filter,
-            known: &self.known,
             stemmer: Stemmer::create(self.filter.algorithm),
             tail: self.inner.token_stream(text),
             token: Token::default(),
@@ -876,25 +861,9 @@ impl<T: TokenStream> TokenStream for StemStream<'_, T> {
             // A snippet's word that cannot match: left as it is.
             return true;
         }
-        // Each word is stemmed once per analyzer: [`Memoized`] remembers
-        // its terms when indexing, `known` when highlighting.
-        let (stem, unaccented) = if self.filter.gate.is_none() {
-            self.filter.stems(&self.stemmer, &self.token.text)
-        } else {
-            // Nothing is left half-done under the lock: a poisoned map is
-            // still a valid one.
-            let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(stems) = known.get(&self.token.text) {
-                stems.clone()
-            } else {
-                let stems = self.filter.stems(&self.stemmer, &self.token.text);
-                if known.len() >= KNOWN_STEMS {
-                    known.clear();
-                }
-                known.insert(self.token.text.clone(), stems.clone());
-                stems
-            }
-        };
+        // Each word is stemmed once: [`Memoized`] remembers its terms when
+        // indexing, [`Highlighter`] when highlighting.
+        let (stem, unaccented) = self.filter.stems(&self.stemmer, &self.token.text);
         self.token.text = stem;
         self.pending = unaccented;
         true

@@ -89,19 +89,24 @@ pub fn best_passage(highlighter: &mut Highlighter<'_>, text: &str) -> Snippet {
     }
 }
 
-/// The first [`SNIPPET_BYTES`] characters of `text`, cut after the last
-/// whole word.
+/// The beginning of `text`, at most [`SNIPPET_BYTES`] long as a passage
+/// is, cut after the last whole word.
 fn beginning(text: &str) -> Snippet {
-    let end = text
-        .char_indices()
-        .nth(SNIPPET_BYTES)
-        .map_or(text.len(), |(i, _)| i);
-    let cut = text[..end]
-        .rfind(' ')
-        .filter(|_| end < text.len())
-        .unwrap_or(end);
+    if text.len() <= SNIPPET_BYTES {
+        return Snippet {
+            text: text.to_string(),
+            highlights: Vec::new(),
+        };
+    }
+    // The last character boundary within the limit.
+    let end = (0..=SNIPPET_BYTES)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let head = &text[..end];
+    let cut = head.rfind(' ').unwrap_or(end);
     Snippet {
-        text: text[..cut].to_string(),
+        text: head[..cut].to_string(),
         highlights: Vec::new(),
     }
 }
@@ -205,5 +210,9 @@ mod tests {
         assert!(snippet.highlights.is_empty());
         assert!(snippet.text.len() <= SNIPPET_BYTES && snippet.text.ends_with("mot"));
         assert_eq!(ours(&terms("cadre"), "court").text, "court");
+        // Bytes, as for a passage, cut on a character boundary.
+        let accented = "été ".repeat(100);
+        let snippet = ours(&terms("cadre"), &accented);
+        assert!(snippet.text.len() <= SNIPPET_BYTES && snippet.text.ends_with("été"));
     }
 }

@@ -38,6 +38,7 @@ pub mod schema;
 pub mod search;
 pub mod seek_union;
 pub mod segment;
+pub mod segment_threads;
 pub mod server;
 pub mod snippet;
 pub mod speakers;

@@ -179,7 +179,8 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<u8> {
         } => {
             // --glossary, or `glossary` in palabre.toml.
             let glossary = config.glossary.value.clone();
-            let engine = with_glossary(open_or_build(&paths.corpus, &paths.index)?, glossary)?;
+            let engine = open_or_build(&paths.corpus, &paths.index)?.with_segment_threads();
+            let engine = with_glossary(engine, glossary)?;
             let request = SearchRequest {
                 query: query.join(" "),
                 limit,

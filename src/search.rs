@@ -44,6 +44,7 @@ use crate::query::{self, Clause};
 use crate::schema::{Fields, ReportRecord};
 use crate::seek_union::SeekUnion;
 use crate::segment::SegmentKind;
+use crate::segment_threads::SegmentThreads;
 use crate::snippet::best_passage;
 pub use crate::snippet::Snippet;
 use crate::typos::{self, suggest, Vocabulary};
@@ -242,6 +243,8 @@ pub struct Engine {
     /// Matches counted at most without facets: [`COUNT_LIMIT`] (lower in
     /// tests).
     count_limit: usize,
+    /// Threads that collect segments besides the searching one.
+    threads: SegmentThreads,
 }
 
 impl Engine {
@@ -279,6 +282,7 @@ impl Engine {
             glossary: OnceLock::new(),
             presence: Mutex::new(None),
             count_limit: COUNT_LIMIT,
+            threads: SegmentThreads::none(),
         })
     }
 
@@ -287,6 +291,15 @@ impl Engine {
     #[cfg(test)]
     fn with_count_limit(mut self, limit: usize) -> Engine {
         self.count_limit = limit;
+        self
+    }
+
+    /// Starts threads that collect segments alongside each search's own
+    /// (see [`SegmentThreads`]), one per other core and other segment: for
+    /// a process that searches with the machine to itself.
+    pub fn with_segment_threads(mut self) -> Engine {
+        let segments = self.reader.searcher().segment_readers().len();
+        self.threads = SegmentThreads::start(segments.saturating_sub(1));
         self
     }
 
@@ -523,6 +536,7 @@ impl Engine {
                 &filters,
                 wanted,
                 !count_known,
+                &self.threads,
             )?,
             None => Ranking::default(),
         };
@@ -850,8 +864,8 @@ impl Engine {
                 vec![(Occur::Must, any.box_clone())];
             clauses.extend(self.filters(request, excluded, left_out));
             let query = BooleanQuery::new(clauses);
-            let (results, count) =
-                searcher.search(&query, &(facets::collector(&fields)?, Count))?;
+            let collector = (facets::collector(&fields)?, Count);
+            let (results, count) = self.threads.search(searcher, &query, collector, searcher)?;
             if left_out.is_none() {
                 total = count;
             }
@@ -1212,6 +1226,7 @@ fn rank_in_tiers(
     filters: &[(Occur, Box<dyn TantivyQuery>)],
     wanted: usize,
     count: bool,
+    threads: &SegmentThreads,
 ) -> Result<Ranking> {
     let searcher = statistics.searcher;
     let mut ranking = Ranking::default();
@@ -1226,18 +1241,14 @@ fn rank_in_tiers(
         let last = i + 1 == tiers.len();
         let found = if last && count && !(i == 0 && first_tier_prunable && filters.is_empty()) {
             // Every match is visited anyway: count them in the same pass.
-            let (found, count) = searcher.search_with_statistics_provider(
-                query.as_ref(),
-                &(top, Count),
-                statistics,
-            )?;
+            let (found, count) =
+                threads.search(searcher, query.as_ref(), (top, Count), statistics)?;
             ranking.last_tier_count = Some(count);
             found
         } else {
             // The top k alone, so that tantivy may skip what cannot make
             // it; counting is `count_up_to`'s, or the facets'.
-            let found =
-                searcher.search_with_statistics_provider(query.as_ref(), &top, statistics)?;
+            let found = threads.search(searcher, query.as_ref(), top, statistics)?;
             if last && found.len() < asked {
                 // Fewer than asked: these are all of the tier's matches.
                 ranking.last_tier_count = Some(found.len());

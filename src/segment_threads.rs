@@ -2,23 +2,25 @@
 //!
 //! A one-off `palabre search` has the machine's cores to itself, and its
 //! index has a segment per indexing thread (two of similar size on the
-//! benchmark's 1 GB corpus): collecting them on two threads instead of one
-//! shortens the longest part of a search, the phrase `"mot de passe"` by
-//! about a seventh of the whole process (bench/README.md). A server keeps
-//! one thread per request: its requests already keep the cores busy.
+//! benchmark's 1 GB corpus). A phrase reads its words' positions in every
+//! segment holding them all: collecting the segments on two threads
+//! instead of one takes about a tenth off the whole process for `"mot de
+//! passe"` (bench/README.md). Words alone are pruned to the top k, and
+//! there a helper costs more than it saves, so the search starts helpers
+//! only for phrases. A server keeps one thread per request: its requests
+//! already keep the cores busy.
 //!
 //! Segments are not dealt out in advance: each thread takes the next one
 //! left, so that a helper that starts late only finds less to do, and a
 //! search is never slower than on one thread by more than handing the work
-//! over. The helpers are started when the index is opened, and each is
-//! placed on a core other than the searching thread's: on the benchmark's
-//! virtual machine the scheduler left a new thread, and often a woken one,
-//! queued behind the thread that started or woke it, for longer than a
-//! search lasts (a scheduler tick, 4 ms), so that the two ran one after
-//! the other.
+//! over. Each helper is placed on a core other than the searching
+//! thread's: on the benchmark's virtual machine the scheduler left a new
+//! thread, and often a woken one, queued behind the thread that started or
+//! woke it, for longer than a search lasts (a scheduler tick, 4 ms), so
+//! that the two ran one after the other.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::thread;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -33,7 +35,9 @@ type FruitOf<C> = <<C as Collector>::Child as SegmentCollector>::Fruit;
 /// Threads waiting to collect segments, besides the searching thread.
 #[derive(Default)]
 pub struct SegmentThreads {
-    helpers: Vec<mpsc::Sender<Job>>,
+    /// How many helpers [`SegmentThreads::start`] starts.
+    wanted: usize,
+    helpers: OnceLock<Vec<mpsc::Sender<Job>>>,
 }
 
 impl SegmentThreads {
@@ -42,29 +46,42 @@ impl SegmentThreads {
         SegmentThreads::default()
     }
 
-    /// Starts up to `helpers` threads, one per core besides this thread's
-    /// (fewer if the process may not use more cores, or the system gives
-    /// no more threads), waiting for searches until this is dropped.
-    pub fn start(helpers: usize) -> SegmentThreads {
-        if helpers == 0 {
-            return SegmentThreads::none();
+    /// Up to `helpers` threads, once started.
+    pub fn up_to(helpers: usize) -> SegmentThreads {
+        SegmentThreads {
+            wanted: helpers,
+            helpers: OnceLock::new(),
         }
-        let cores = cores::other_than_current();
-        let helpers = cores
-            .iter()
-            .take(helpers)
-            .enumerate()
-            .map_while(|(i, &core)| {
-                let (sender, jobs) = mpsc::channel::<Job>();
-                let helper = thread::Builder::new()
-                    .name(format!("segments-{i}"))
-                    .spawn(move || jobs.into_iter().for_each(|job| job()))
-                    .ok()?;
-                cores::place(&helper, core);
-                Some(sender)
-            })
-            .collect();
-        SegmentThreads { helpers }
+    }
+
+    /// Starts the helpers, unless started already: one per core besides
+    /// this thread's (fewer if the process may not use more cores, or the
+    /// system gives no more threads), waiting for searches until this is
+    /// dropped.
+    pub fn start(&self) {
+        if self.wanted == 0 {
+            return;
+        }
+        self.helpers.get_or_init(|| {
+            cores::other_than_current()
+                .into_iter()
+                .take(self.wanted)
+                .enumerate()
+                .map_while(|(i, core)| {
+                    let (sender, jobs) = mpsc::channel::<Job>();
+                    let helper = thread::Builder::new()
+                        .name(format!("segments-{i}"))
+                        .spawn(move || jobs.into_iter().for_each(|job| job()))
+                        .ok()?;
+                    cores::place(&helper, core);
+                    Some(sender)
+                })
+                .collect()
+        });
+    }
+
+    fn helpers(&self) -> &[mpsc::Sender<Job>] {
+        self.helpers.get().map_or(&[], Vec::as_slice)
     }
 
     /// Collects `collector` over the searcher's segments, as tantivy's
@@ -91,7 +108,7 @@ impl SegmentThreads {
         let collector = Arc::new(collector);
         let next = Arc::new(AtomicUsize::new(0));
         let (fruits_sender, fruits) = mpsc::channel();
-        for helper in self.helpers.iter().take(segments.saturating_sub(1)) {
+        for helper in self.helpers().iter().take(segments.saturating_sub(1)) {
             let job = collect_job(
                 searcher.clone(),
                 Arc::clone(&weight),
@@ -252,9 +269,12 @@ mod tests {
         let expected = searcher.search(&query, &(top(), Count)).unwrap();
         assert!(expected.1 > 50, "more matches than the page holds");
         for helpers in [0, 1, 4] {
-            let threads = SegmentThreads::start(helpers);
+            let threads = SegmentThreads::up_to(helpers);
+            let found = threads.search(&searcher, &query, (top(), Count), &searcher);
+            assert_eq!(found.unwrap(), expected, "not started");
+            threads.start();
             let others = cores::other_than_current().len();
-            assert_eq!(threads.helpers.len(), helpers.min(others));
+            assert_eq!(threads.helpers().len(), helpers.min(others));
             for _ in 0..20 {
                 let found = threads
                     .search(&searcher, &query, (top(), Count), &searcher)
@@ -328,7 +348,8 @@ mod tests {
             IndexRecordOption::Basic,
         );
         let expected = searcher.search(&query, &Count).unwrap();
-        let threads = SegmentThreads::start(1);
+        let threads = SegmentThreads::up_to(1);
+        threads.start();
         let panicking = PanicsOnAHelper {
             searching: Arc::new(AtomicBool::new(false)),
         };

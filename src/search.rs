@@ -1407,6 +1407,35 @@ mod tests {
         Ok(())
     }
 
+    #[test]
+    fn a_phrase_searched_with_segment_threads_finds_what_one_thread_finds(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+        std::fs::create_dir(&corpus)?;
+        // One indexing run per report: a segment each.
+        for (name, mentions) in [("sfax", 5), ("nador", 3), ("malaga", 4)] {
+            std::fs::write(corpus.join(format!("{name}.txt")), report(mentions))?;
+            crate::index::run(&corpus, &index_dir, crate::index::IndexOptions::default())?;
+        }
+        let one = Engine::open(&index_dir)?;
+        let helped = Engine::open(&index_dir)?.with_segment_threads();
+        assert!(one.searcher().segment_readers().len() >= 2);
+        for query in ["\"cadre numéro\"", "\"réunion est levée\"", "cadre"] {
+            let mut request = SearchRequest::new(query);
+            request.facets = true;
+            let as_json = |engine: &Engine| -> std::result::Result<_, Box<dyn std::error::Error>> {
+                let mut results = serde_json::to_value(engine.search(&request)?)?;
+                results["took_ms"] = serde_json::Value::Null;
+                Ok(results)
+            };
+            let expected = as_json(&one)?;
+            assert!(expected["total"].as_u64() > Some(2), "{query}: {expected}");
+            assert_eq!(as_json(&helped)?, expected, "{query}");
+        }
+        Ok(())
+    }
+
     /// A report with `mentions` sections about `cadre`, and two without.
     fn report(mentions: usize) -> String {
         let mut text = String::from("Réunion de test\nSfax, 25 juin 2019\n\n");

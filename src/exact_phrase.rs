@@ -479,35 +479,29 @@ mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::PhraseQuery;
-    use tantivy::schema::{Schema, STRING, TEXT};
-    use tantivy::{doc, Index, IndexWriter, Searcher};
+    use tantivy::schema::{Schema, STRING};
+    use tantivy::{Index, Searcher};
 
     /// Two segments of 3,000 documents, some deleted, where "mot" and
     /// "passe" are often together, sometimes in a row, sometimes twice.
     fn index() -> (Index, Field) {
-        let mut builder = Schema::builder();
-        let body = builder.add_text_field("body", TEXT);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let filler = ["le", "mot", "de", "passe", "change", "mot", "clé"];
-        for segment in 0..2usize {
-            for i in 0..3_000usize {
-                let n = i + segment * 3_000;
-                let words: Vec<&str> = (0..(n % 23 + 2))
-                    .map(|k| filler[(n * 7 + k * (n % 5 + 1)) % filler.len()])
-                    .collect();
-                let text = if n % 11 == 0 {
-                    format!("{} mot de passe {}", words.join(" "), words.join(" "))
-                } else {
-                    words.join(" ")
-                };
-                writer.add_document(doc!(body => text)).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        writer.delete_term(Term::from_field_text(body, "change"));
-        writer.commit().unwrap();
-        (index, body)
+        let segment = |segment: usize| -> Vec<String> {
+            (0..3_000usize)
+                .map(|i| {
+                    let n = i + segment * 3_000;
+                    let words: Vec<&str> = (0..(n % 23 + 2))
+                        .map(|k| filler[(n * 7 + k * (n % 5 + 1)) % filler.len()])
+                        .collect();
+                    if n.is_multiple_of(11) {
+                        format!("{} mot de passe {}", words.join(" "), words.join(" "))
+                    } else {
+                        words.join(" ")
+                    }
+                })
+                .collect()
+        };
+        crate::ram_index((0..2).map(segment), "change").unwrap()
     }
 
     fn terms(body: Field, words: &[(usize, &str)]) -> Vec<(usize, Term)> {

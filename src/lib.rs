@@ -65,6 +65,29 @@ pub(crate) fn bundled_texts() -> Vec<String> {
     texts
 }
 
+/// An index in memory with one text field, `body`: a segment per list of
+/// texts, then the documents holding `deleted` deleted.
+#[cfg(test)]
+pub(crate) fn ram_index(
+    segments: impl IntoIterator<Item = Vec<String>>,
+    deleted: &str,
+) -> tantivy::Result<(tantivy::Index, tantivy::schema::Field)> {
+    use tantivy::schema::{Schema, TEXT};
+    let mut builder = Schema::builder();
+    let body = builder.add_text_field("body", TEXT);
+    let index = tantivy::Index::create_in_ram(builder.build());
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+    for texts in segments {
+        for text in texts {
+            writer.add_document(tantivy::doc!(body => text))?;
+        }
+        writer.commit()?;
+    }
+    writer.delete_term(tantivy::Term::from_field_text(body, deleted));
+    writer.commit()?;
+    Ok((index, body))
+}
+
 /// Default corpus folder.
 pub const DEFAULT_CORPUS: &str = "corpus";
 /// Default index folder.

@@ -232,28 +232,20 @@ mod tests {
 
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::TermQuery;
-    use tantivy::schema::{Field, IndexRecordOption, Schema, TEXT};
-    use tantivy::{doc, DocId, Index, IndexWriter, Score, SegmentReader, Term};
+    use tantivy::schema::{Field, IndexRecordOption};
+    use tantivy::{DocId, Index, Score, SegmentReader, Term};
 
     use super::*;
 
     /// Five segments of unequal sizes, some documents deleted.
     fn index() -> (Index, Field) {
-        let mut builder = Schema::builder();
-        let body = builder.add_text_field("body", TEXT);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for segment in 0..5usize {
-            for i in 0..(200 * (segment + 1)) {
-                let words = ["cadre", "juridique", "ville", "cadre cadre", "gone"];
-                let text = format!("{} {}", words[i % 5], words[(i * 7 + segment) % 5]);
-                writer.add_document(doc!(body => text)).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        writer.delete_term(Term::from_field_text(body, "gone"));
-        writer.commit().unwrap();
-        (index, body)
+        let words = ["cadre", "juridique", "ville", "cadre cadre", "gone"];
+        let segment = |segment: usize| -> Vec<String> {
+            (0..(200 * (segment + 1)))
+                .map(|i| format!("{} {}", words[i % 5], words[(i * 7 + segment) % 5]))
+                .collect()
+        };
+        crate::ram_index((0..5).map(segment), "gone").unwrap()
     }
 
     #[test]

@@ -7,9 +7,9 @@
 //! 1 GB benchmark corpus takes about a tenth less CPU. A one-off search is
 //! the other way round: it allocates little, on one thread (two for a
 //! phrase), and is over in 3 ms, where mimalloc's first arena and pages
-//! cost 0.1–0.2 ms more than glibc's already-mapped heap. So `index`, `watch` and `serve` call
-//! [`use_mimalloc`] before their work starts, and every other command keeps
-//! the system allocator.
+//! cost 0.1–0.2 ms more than glibc's already-mapped heap. So `index`,
+//! `watch` and `serve` call [`use_mimalloc`] before their work starts, and
+//! every other command keeps the system allocator.
 //!
 //! The switch is one-way, and memory allocated before it stays the
 //! system's: a block goes back to the allocator that gave it, which

@@ -97,6 +97,11 @@ impl SegmentThreads {
     where
         C: Collector + 'static,
     {
+        let segments = searcher.segment_readers().len();
+        if self.helpers().is_empty() || segments < 2 {
+            // Nothing to share: tantivy's own loop, without the hand-over.
+            return searcher.search_with_statistics_provider(query, &collector, statistics);
+        }
         let scoring = if collector.requires_scoring() {
             EnableScoring::enabled_from_statistics_provider(statistics, searcher)
         } else {
@@ -104,7 +109,6 @@ impl SegmentThreads {
         };
         let weight: Arc<dyn Weight> = Arc::from(query.weight(scoring)?);
         collector.check_schema(searcher.schema())?;
-        let segments = searcher.segment_readers().len();
         let collector = Arc::new(collector);
         let next = Arc::new(AtomicUsize::new(0));
         let (fruits_sender, fruits) = mpsc::channel();

@@ -28,8 +28,8 @@ pub const FUZZY_TWO_EDITS_LETTERS: usize = 8;
 /// Most index words a typed word is corrected to: the most frequent ones
 /// nearest to it. Bounds the cost of a query.
 const MAX_CORRECTIONS: usize = 8;
-/// Longest word corrected, in letters: longer "words" are codes or URLs,
-/// and the automaton's rows are fixed arrays.
+/// Longest word corrected, in letters: longer "words" are codes or URLs
+/// (and the automaton's prefixes are the bits of a `u64`).
 const MAX_LETTERS: usize = 40;
 
 /// A word of the index near a typed word, and the number of vocabulary
@@ -263,52 +263,100 @@ fn alive_doc_freq(
     Ok(count)
 }
 
+/// Most edits [`Within`] allows: two, as [`allowed_edits`] gives.
+const MAX_EDITS: usize = 2;
+
 /// Matches the words within `max` edits (insertions, deletions,
 /// substitutions of a letter, transpositions of two neighbours) of a word.
 ///
-/// The state after some input is the last two rows of the edit-distance
-/// table between that input and the word: row `i`, column `j` holds the
-/// distance between the input's first `i` letters and the word's first `j`,
-/// capped at `max + 1`. The dictionary is walked byte by byte; a letter's
-/// row is computed once its last UTF-8 byte arrives.
+/// The state after some input holds, for each number of edits `d` up to
+/// `max`, the set of the word's prefixes within `d` edits of that input, as
+/// bits (bit `j`: the first `j` letters), and the same sets one letter
+/// earlier, for transpositions. A letter moves every set at once with a few
+/// shifts and masks (Wu and Manber's bit-parallel automaton, with Hyyrö's
+/// transposition term), where a row of the edit-distance table costs a
+/// comparison per letter of the word; the fst walk tries each state on
+/// every byte of the vocabulary's branches, so that row was most of a
+/// correction's cost. The dictionary is walked byte by byte; a letter
+/// moves the sets once its last UTF-8 byte arrives.
 pub(crate) struct Within {
     word: Vec<char>,
     max: u8,
+    /// The prefixes of the whole word: bits `0..=len`.
+    prefixes: u64,
+    /// For each ASCII byte, the positions after which the word has it:
+    /// bit `j` when letter `j - 1` is that byte.
+    ascii: [u64; 128],
 }
 
 /// See [`Within`].
 #[derive(Clone)]
 pub(crate) struct Rows {
-    /// The row of the input so far.
-    last: [u8; MAX_LETTERS + 1],
-    /// The row before it, for transpositions.
-    before: [u8; MAX_LETTERS + 1],
-    /// The last complete letter of the input, if any.
-    letter: Option<char>,
+    /// Bit `j` of set `d`: the input is within `d` edits of the word's
+    /// first `j` letters.
+    within: [u64; MAX_EDITS + 1],
+    /// The same sets before the input's last letter, for transpositions.
+    before: [u64; MAX_EDITS + 1],
+    /// Where the word has the input's last letter (see `Within::ascii`).
+    letter: u64,
     /// A letter's bytes read so far, and how many it has in all.
     pending: ([u8; 4], u8, u8),
 }
 
 impl Within {
-    /// `None` for a word longer than [`MAX_LETTERS`].
+    /// `None` for a word longer than [`MAX_LETTERS`] or more than
+    /// [`MAX_EDITS`] edits.
     pub fn new(word: &str, max: u8) -> Option<Within> {
         let word: Vec<char> = word.chars().collect();
-        (word.len() <= MAX_LETTERS).then_some(Within { word, max })
+        if word.len() > MAX_LETTERS || usize::from(max) > MAX_EDITS {
+            return None;
+        }
+        let mut ascii = [0u64; 128];
+        for (j, &letter) in word.iter().enumerate() {
+            if let Some(positions) = ascii.get_mut(letter as usize) {
+                *positions |= 1 << (j + 1);
+            }
+        }
+        Some(Within {
+            prefixes: (1u64 << (word.len() + 1)) - 1,
+            word,
+            max,
+            ascii,
+        })
     }
 
-    fn next_row(&self, rows: &Rows, letter: char) -> [u8; MAX_LETTERS + 1] {
-        let cap = self.max + 1;
-        let mut next = [cap; MAX_LETTERS + 1];
-        next[0] = rows.last[0].saturating_add(1).min(cap);
-        for (j, &expected) in self.word.iter().enumerate() {
-            let substitution = rows.last[j] + u8::from(expected != letter);
-            let mut best = substitution.min(rows.last[j + 1] + 1).min(next[j] + 1);
-            if j > 0 && rows.letter == Some(expected) && self.word[j - 1] == letter {
-                best = best.min(rows.before[j - 1] + 1);
-            }
-            next[j + 1] = best.min(cap);
+    /// Bit `j` set where the word's letter `j - 1` is `letter`.
+    fn positions(&self, letter: char) -> u64 {
+        match self.ascii.get(letter as usize) {
+            Some(&positions) => positions,
+            None => self
+                .word
+                .iter()
+                .enumerate()
+                .filter(|&(_, &c)| c == letter)
+                .fold(0, |bits, (j, _)| bits | 1 << (j + 1)),
         }
-        next
+    }
+
+    fn next(&self, rows: &Rows, letter: char) -> Rows {
+        let here = self.positions(letter);
+        let mut within = [0u64; MAX_EDITS + 1];
+        within[0] = (rows.within[0] << 1) & here;
+        for d in 1..=usize::from(self.max) {
+            let matched = (rows.within[d] << 1) & here;
+            let inserted = rows.within[d - 1];
+            let substituted = rows.within[d - 1] << 1;
+            let deleted = within[d - 1] << 1;
+            // The last two letters typed are the word's next two, swapped.
+            let transposed = (rows.before[d - 1] << 2) & (here << 1) & rows.letter;
+            within[d] = (matched | inserted | substituted | deleted | transposed) & self.prefixes;
+        }
+        Rows {
+            within,
+            before: rows.within,
+            letter: here,
+            pending: ([0; 4], 0, 0),
+        }
     }
 }
 
@@ -316,26 +364,28 @@ impl Automaton for Within {
     type State = Rows;
 
     fn start(&self) -> Rows {
-        let mut first = [self.max + 1; MAX_LETTERS + 1];
-        for (j, cell) in first.iter_mut().enumerate().take(self.word.len() + 1) {
-            *cell = u8::try_from(j).unwrap_or(u8::MAX).min(self.max + 1);
+        let mut within = [0u64; MAX_EDITS + 1];
+        for (d, set) in within.iter_mut().enumerate() {
+            // No input is within `d` edits (deletions) of `d` letters.
+            *set = ((1u64 << (d + 1)) - 1) & self.prefixes;
         }
         Rows {
-            last: first,
-            before: [self.max + 1; MAX_LETTERS + 1],
-            letter: None,
+            within,
+            before: [0; MAX_EDITS + 1],
+            letter: 0,
             pending: ([0; 4], 0, 0),
         }
     }
 
     fn is_match(&self, rows: &Rows) -> bool {
-        rows.pending.1 == 0 && rows.last[self.word.len()] <= self.max
+        let whole = 1u64 << self.word.len();
+        rows.pending.1 == 0 && rows.within[usize::from(self.max)] & whole != 0
     }
 
     fn can_match(&self, rows: &Rows) -> bool {
-        // A transposition reaches back two rows, but only to a cell whose
-        // diagonal neighbour in the last row is at most one more.
-        rows.last[..=self.word.len()].iter().any(|&d| d <= self.max)
+        // The sets grow with `d`. A transposition reaches back a letter,
+        // but only from a prefix whose substitution is in the last sets.
+        rows.within[usize::from(self.max)] != 0
     }
 
     fn accept(&self, rows: &Rows, byte: u8) -> Rows {
@@ -363,12 +413,7 @@ impl Automaton for Within {
             .ok()
             .and_then(|s| s.chars().next())
             .unwrap_or(char::REPLACEMENT_CHARACTER);
-        Rows {
-            last: self.next_row(rows, letter),
-            before: rows.last,
-            letter: Some(letter),
-            pending: ([0; 4], 0, 0),
-        }
+        self.next(rows, letter)
     }
 }
 
@@ -481,6 +526,84 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every string one or two edits (of any kind, over a few letters)
+    /// from `word`.
+    fn near(word: &str) -> Vec<String> {
+        let letters: Vec<char> = word.chars().collect();
+        let alphabet = ['a', 'e', 'n', 'r', 'é', 'ا'];
+        let mut once = Vec::new();
+        for i in 0..=letters.len() {
+            for &c in &alphabet {
+                let mut inserted = letters.clone();
+                inserted.insert(i, c);
+                once.push(inserted);
+                if i < letters.len() {
+                    let mut substituted = letters.clone();
+                    substituted[i] = c;
+                    once.push(substituted);
+                }
+            }
+            if i < letters.len() {
+                let mut deleted = letters.clone();
+                deleted.remove(i);
+                once.push(deleted);
+            }
+            if i + 1 < letters.len() {
+                let mut swapped = letters.clone();
+                swapped.swap(i, i + 1);
+                once.push(swapped);
+            }
+        }
+        let twice: Vec<Vec<char>> = once.iter().flat_map(|w| near_once(w)).collect();
+        once.into_iter()
+            .chain(twice)
+            .map(|w| w.into_iter().collect())
+            .collect()
+    }
+
+    fn near_once(letters: &[char]) -> Vec<Vec<char>> {
+        let mut out = Vec::new();
+        for i in 0..letters.len() {
+            let mut deleted = letters.to_vec();
+            deleted.remove(i);
+            out.push(deleted);
+            let mut substituted = letters.to_vec();
+            substituted[i] = 'x';
+            out.push(substituted);
+            if i + 1 < letters.len() {
+                let mut swapped = letters.to_vec();
+                swapped.swap(i, i + 1);
+                out.push(swapped);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_automaton_agrees_with_the_edit_distance_on_every_near_string() {
+        for target in ["orthographe", "réfugiés", "ab", "a", "mرnaa", "nanane"] {
+            let candidates = near(target);
+            for max in 0..=2u8 {
+                let Some(automaton) = Within::new(target, max) else {
+                    panic!("{target} is short enough");
+                };
+                for candidate in &candidates {
+                    let expected = strsim::osa_distance(target, candidate) <= usize::from(max);
+                    assert_eq!(
+                        matches(&automaton, candidate),
+                        expected,
+                        "{candidate:?} within {max} of {target:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn more_than_two_edits_are_refused() {
+        assert!(Within::new("orthographe", 3).is_none());
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! mean".
 //!
 //! The index's folded, unstemmed words (the `fold` field's terms) are
-//! walked with `Within`, a Levenshtein automaton that computes the edit
-//! distance row by row as the term dictionary is walked, and stops a branch
-//! as soon as every prefix in it is too far. tantivy's `FuzzyTermQuery`
-//! builds a parametric DFA first: about 3 M instructions and 500 KB of
-//! fresh memory for a two-edit word, more than the rest of a `palabre
-//! search` process; this walk costs a few thousand instructions.
+//! walked with `Within`, a Levenshtein automaton that follows, as the term
+//! dictionary is walked, which prefixes of the typed word are within reach
+//! (one bit each), and stops a branch as soon as none is. tantivy's
+//! `FuzzyTermQuery` builds a parametric DFA first: about 3 M instructions
+//! and 500 KB of fresh memory for a two-edit word, more than the rest of a
+//! `palabre search` process. This walk costs 0.7 M instructions for
+//! `orthographe` (two edits) over the two segments of the 1 GB benchmark
+//! index.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};

@@ -946,60 +946,89 @@ impl Engine {
         filters
     }
 
+    /// The page's hits, their documents read and highlighted on the
+    /// segment helpers too when they are running (see
+    /// [`SegmentThreads::map`]).
     fn hits(
         &self,
         searcher: &Searcher,
         plan: &Plan,
         page: Vec<(f32, DocAddress)>,
     ) -> Result<Vec<Hit>> {
-        let no_terms = BTreeMap::new();
-        let mut highlighters: BTreeMap<Lang, analysis::Highlighter<'_>> = BTreeMap::new();
-        let mut hits = Vec::with_capacity(page.len());
-        for (score, address) in page {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let optional = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            };
-            let lang_code = text(self.fields.lang);
-            let lang = Lang::from_code(&lang_code).unwrap_or(Lang::Fr);
-            let body = self.fields.segment_text(&doc).unwrap_or_default();
-            let highlighter = highlighters.entry(lang).or_insert_with(|| {
-                let terms = plan.terms_by_lang.get(&lang).unwrap_or(&no_terms);
-                analysis::Highlighter::new(lang, terms)
-            });
-            let id = self.fields.segment_id(&doc);
-            hits.push(Hit {
-                url: segment_url(&id),
-                id,
-                doc: text(self.fields.doc),
-                doc_title: text(self.fields.doc_title),
-                kind: text(self.fields.kind),
-                title: text(self.fields.title),
-                score,
-                snippet: best_passage(highlighter, body),
-                lang: lang_code,
-                date: optional(self.fields.date),
-                city: optional(self.fields.city),
-                organisations: doc
-                    .get_all(self.fields.org)
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                people: doc
-                    .get_all(self.fields.person)
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-            });
-        }
-        Ok(hits)
+        let searcher = searcher.clone();
+        let fields = self.fields.clone();
+        let terms = plan.terms_by_lang.clone();
+        self.threads
+            .map(page, move || {
+                // A highlighter per language, for this thread's hits.
+                let mut highlighters: BTreeMap<Lang, analysis::Highlighter> = BTreeMap::new();
+                let (searcher, fields, terms) = (searcher.clone(), fields.clone(), terms.clone());
+                move |&(score, address): &(f32, DocAddress)| {
+                    hit(
+                        &searcher,
+                        &fields,
+                        &terms,
+                        &mut highlighters,
+                        score,
+                        address,
+                    )
+                }
+            })?
+            .into_iter()
+            .collect()
     }
+}
+
+/// A hit: its document read from the store, and its snippet.
+fn hit(
+    searcher: &Searcher,
+    fields: &Fields,
+    terms_by_lang: &BTreeMap<Lang, BTreeMap<String, f32>>,
+    highlighters: &mut BTreeMap<Lang, analysis::Highlighter>,
+    score: f32,
+    address: DocAddress,
+) -> Result<Hit> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let text = |field: Field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let optional = |field: Field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let lang_code = text(fields.lang);
+    let lang = Lang::from_code(&lang_code).unwrap_or(Lang::Fr);
+    let body = fields.segment_text(&doc).unwrap_or_default();
+    let highlighter = highlighters.entry(lang).or_insert_with(|| {
+        let no_terms = BTreeMap::new();
+        analysis::Highlighter::new(lang, terms_by_lang.get(&lang).unwrap_or(&no_terms))
+    });
+    let id = fields.segment_id(&doc);
+    Ok(Hit {
+        url: segment_url(&id),
+        id,
+        doc: text(fields.doc),
+        doc_title: text(fields.doc_title),
+        kind: text(fields.kind),
+        title: text(fields.title),
+        score,
+        snippet: best_passage(highlighter, body),
+        lang: lang_code,
+        date: optional(fields.date),
+        city: optional(fields.city),
+        organisations: doc
+            .get_all(fields.org)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        people: doc
+            .get_all(fields.person)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+    })
 }
 
 /// A planned query's best segments and counts.

@@ -7,8 +7,9 @@
 //! instead of one takes about a tenth off the whole process for `"mot de
 //! passe"` (bench/README.md). Words alone are pruned to the top k, and
 //! there a helper costs more than it saves, so the search starts helpers
-//! only for phrases. A server keeps one thread per request: its requests
-//! already keep the cores busy.
+//! only for phrases. Once they run, they also read and highlight part of
+//! the page's documents ([`SegmentThreads::map`]). A server keeps one
+//! thread per request: its requests already keep the cores busy.
 //!
 //! Segments are not dealt out in advance: each thread takes the next one
 //! left, so that a helper that starts late only finds less to do, and a
@@ -144,6 +145,69 @@ impl SegmentThreads {
         // The order of a search on one thread, so that ties rank alike.
         collected.sort_by_key(|(ord, _)| *ord);
         collector.merge_fruits(collected.into_iter().map(|(_, fruit)| fruit).collect())
+    }
+}
+
+impl SegmentThreads {
+    /// Each of `items` through a `work` function, on this thread and the
+    /// helpers if started (each thread making its function with
+    /// `make_work`, then taking the next item left), the results in the
+    /// items' order. A search hands over the documents of its page this
+    /// way: once a phrase's segments are collected, the helpers would
+    /// otherwise wait while this thread reads and highlights ten
+    /// documents.
+    pub fn map<T, R, M, W>(&self, items: Vec<T>, make_work: M) -> tantivy::Result<Vec<R>>
+    where
+        T: Send + Sync + 'static,
+        R: Send + 'static,
+        M: Fn() -> W + Send + Sync + 'static,
+        W: FnMut(&T) -> R,
+    {
+        if self.helpers().is_empty() || items.len() < 2 {
+            return Ok(items.iter().map(make_work()).collect());
+        }
+        let count = items.len();
+        let items = Arc::new(items);
+        let make_work = Arc::new(make_work);
+        let next = Arc::new(AtomicUsize::new(0));
+        let (results_sender, results) = mpsc::channel();
+        for helper in self.helpers().iter().take(count - 1) {
+            let (items, next) = (Arc::clone(&items), Arc::clone(&next));
+            let make_work = Arc::clone(&make_work);
+            let results = results_sender.clone();
+            let job: Job = Box::new(move || {
+                let mut work = make_work();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(index) else {
+                        break;
+                    };
+                    if results.send((index, work(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+            // A helper gone leaves its items to the others.
+            let _ = helper.send(job);
+        }
+        drop(results_sender);
+        let mut done: Vec<(usize, R)> = Vec::with_capacity(count);
+        let mut work = make_work();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else {
+                break;
+            };
+            done.push((index, work(item)));
+        }
+        for _ in done.len()..count {
+            let result = results.recv().map_err(|_| {
+                TantivyError::InternalError("a search thread stopped short".to_string())
+            })?;
+            done.push(result);
+        }
+        done.sort_by_key(|(index, _)| *index);
+        Ok(done.into_iter().map(|(_, result)| result).collect())
     }
 }
 
@@ -355,5 +419,62 @@ mod tests {
         assert!(error.to_string().contains("a search thread stopped short"));
         let found = threads.search(&searcher, &query, Count, &searcher).unwrap();
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn items_mapped_on_several_threads_come_back_in_order() {
+        let items: Vec<u64> = (0..40).collect();
+        let expected: Vec<u64> = items.iter().map(|i| i * i).collect();
+        for helpers in [0, 1, 4] {
+            let threads = SegmentThreads::up_to(helpers);
+            threads.start();
+            for _ in 0..20 {
+                let squares = threads.map(items.clone(), || {
+                    |i: &u64| {
+                        // Long enough for a helper to take some items.
+                        thread::sleep(Duration::from_micros(50));
+                        i * i
+                    }
+                });
+                assert_eq!(squares.unwrap(), expected, "{helpers} helpers");
+            }
+        }
+        let one = SegmentThreads::up_to(1).map(vec![7u64], || |i: &u64| i + 1);
+        assert_eq!(one.unwrap(), [8]);
+    }
+
+    #[test]
+    fn a_helper_that_panics_on_an_item_fails_that_map_only() {
+        if cores::other_than_current().is_empty() {
+            return; // No helper to panic.
+        }
+        let threads = SegmentThreads::up_to(1);
+        threads.start();
+        let items: Vec<u64> = (0..8).collect();
+        let helper_started = Arc::new(AtomicBool::new(false));
+        let started = Arc::clone(&helper_started);
+        let error = threads
+            .map(items.clone(), move || {
+                let started = Arc::clone(&started);
+                move |&i: &u64| {
+                    let on_a_helper = thread::current()
+                        .name()
+                        .is_some_and(|name| name.starts_with("segments-"));
+                    if on_a_helper {
+                        started.store(true, Ordering::SeqCst);
+                        panic!("a bug in the work");
+                    }
+                    // Leaves the helper time to take an item.
+                    let waiting = Instant::now();
+                    while !started.load(Ordering::SeqCst) && waiting.elapsed().as_secs() < 10 {
+                        thread::sleep(Duration::from_millis(1));
+                    }
+                    i
+                }
+            })
+            .unwrap_err();
+        assert!(error.to_string().contains("a search thread stopped short"));
+        let found = threads.map(items.clone(), || |&i: &u64| i).unwrap();
+        assert_eq!(found, items);
     }
 }

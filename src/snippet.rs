@@ -48,7 +48,7 @@ impl Run {
 
 /// The best passage of `text`; its beginning, cut at a space, when no
 /// term is in it (a match in the heading only).
-pub fn best_passage(highlighter: &mut Highlighter<'_>, text: &str) -> Snippet {
+pub fn best_passage(highlighter: &mut Highlighter, text: &str) -> Snippet {
     let mut best: Option<Run> = None;
     let mut run = Run::default();
     // A finished run replaces the best one only when it weighs more: on a

@@ -39,8 +39,10 @@ type StopCheck =
 
 /// Finds the tokens of texts in one language and the weights of the
 /// query terms among them.
-pub struct Highlighter<'t> {
-    terms: &'t BTreeMap<String, f32>,
+pub struct Highlighter {
+    /// Its own copy (a few terms): a highlighter can then be made and kept
+    /// on any thread.
+    terms: BTreeMap<String, f32>,
     /// The snippet chain ([`super::highlight_analyzer`]).
     analyzer: TextAnalyzer,
     /// `None` in Arabic, where every word goes through `analyzer`.
@@ -65,10 +67,10 @@ struct Shortcut {
 /// that the gate admits).
 const KNOWN_WORDS: usize = 4_096;
 
-impl<'t> Highlighter<'t> {
+impl Highlighter {
     /// The highlighter of `terms` (analysed terms and their weights) in
     /// texts of `lang`.
-    pub fn new(lang: Lang, terms: &'t BTreeMap<String, f32>) -> Highlighter<'t> {
+    pub fn new(lang: Lang, terms: &BTreeMap<String, f32>) -> Highlighter {
         let gate = stem_keeps_letters(lang)
             .map(|letters| Arc::new(StemGate::new(terms.keys().map(String::as_str), letters)));
         let analyzer = chain(lang, gate.clone());
@@ -86,7 +88,7 @@ impl<'t> Highlighter<'t> {
             }
         });
         Highlighter {
-            terms,
+            terms: terms.clone(),
             analyzer,
             shortcut,
         }
@@ -97,7 +99,7 @@ impl<'t> Highlighter<'t> {
     /// the terms. An accented word may give two tokens (see `StemFilter`).
     pub fn for_each_token(&mut self, text: &str, mut visit: impl FnMut(Range<usize>, Option<f32>)) {
         let Some(shortcut) = &mut self.shortcut else {
-            through_chain(&mut self.analyzer, self.terms, text, 0, &mut visit);
+            through_chain(&mut self.analyzer, &self.terms, text, 0, &mut visit);
             return;
         };
         let Shortcut {
@@ -137,7 +139,7 @@ impl<'t> Highlighter<'t> {
                     }
                 }
             } else {
-                through_chain(&mut self.analyzer, self.terms, word, from, &mut visit);
+                through_chain(&mut self.analyzer, &self.terms, word, from, &mut visit);
                 continue;
             }
             normalize(*lang, lower, buffer);
@@ -157,7 +159,7 @@ impl<'t> Highlighter<'t> {
             let mut weights = Vec::new();
             through_chain(
                 &mut self.analyzer,
-                self.terms,
+                &self.terms,
                 word,
                 from,
                 &mut |range, weight| {

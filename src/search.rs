@@ -955,23 +955,20 @@ impl Engine {
         plan: &Plan,
         page: Vec<(f32, DocAddress)>,
     ) -> Result<Vec<Hit>> {
-        let searcher = searcher.clone();
-        let fields = self.fields.clone();
-        let terms = plan.terms_by_lang.clone();
+        // Shared by the threads, copied once.
+        let shared = Arc::new((
+            searcher.clone(),
+            self.fields.clone(),
+            plan.terms_by_lang.clone(),
+        ));
         self.threads
             .map(page, move || {
+                let shared = Arc::clone(&shared);
                 // A highlighter per language, for this thread's hits.
                 let mut highlighters: BTreeMap<Lang, analysis::Highlighter> = BTreeMap::new();
-                let (searcher, fields, terms) = (searcher.clone(), fields.clone(), terms.clone());
                 move |&(score, address): &(f32, DocAddress)| {
-                    hit(
-                        &searcher,
-                        &fields,
-                        &terms,
-                        &mut highlighters,
-                        score,
-                        address,
-                    )
+                    let (searcher, fields, terms) = shared.as_ref();
+                    hit(searcher, fields, terms, &mut highlighters, score, address)
                 }
             })?
             .into_iter()

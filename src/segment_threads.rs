@@ -146,9 +146,7 @@ impl SegmentThreads {
         collected.sort_by_key(|(ord, _)| *ord);
         collector.merge_fruits(collected.into_iter().map(|(_, fruit)| fruit).collect())
     }
-}
 
-impl SegmentThreads {
     /// Each of `items` through a `work` function, on this thread and the
     /// helpers if started (each thread making its function with
     /// `make_work`, then taking the next item left), the results in the

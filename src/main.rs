@@ -2,15 +2,20 @@
 //! printed once, on one line, and mapped to exit codes like grep's: 0 when
 //! something was found, 1 when nothing was, 2 on error.
 
+// The C runtime calls `entry::main`: see there why.
+#![cfg_attr(all(unix, not(test)), no_main)]
+
 mod allocator;
 mod cli;
 mod config;
+#[cfg(all(unix, not(test)))]
+mod entry;
 mod progress;
 
 use std::collections::HashSet;
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -35,12 +40,21 @@ const NOT_FOUND: u8 = 1;
 /// Exit status: an error.
 const FAILED: u8 = 2;
 
-fn main() -> ExitCode {
+/// Rust's own entry point, where [`entry`] is not used (and in the test
+/// harness's build, which has its own).
+#[cfg(any(not(unix), test))]
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(run_command(std::env::args_os().collect()))
+}
+
+/// Runs the command line `args` (the program's name first); returns the
+/// exit status.
+fn run_command(args: Vec<OsString>) -> u8 {
     // Parsed in place, not on a clone: copying every subcommand's arguments
     // and dropping the copy were about 1% of a one-off search's instructions.
     let mut command = Cli::command();
     let parsed = command
-        .try_get_matches_from_mut(std::env::args_os())
+        .try_get_matches_from_mut(args)
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
@@ -49,11 +63,11 @@ fn main() -> ExitCode {
     init_logging(cli.quiet, cli.verbose);
     let result = config::resolve(&command, &matches).and_then(|config| run(cli, config));
     match result {
-        Ok(code) => ExitCode::from(code),
-        Err(error) if is_broken_pipe(&error) => ExitCode::from(FOUND),
+        Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => FOUND,
         Err(error) => {
             eprintln!("palabre: {}", one_line(&error));
-            ExitCode::from(FAILED)
+            FAILED
         }
     }
 }
@@ -62,7 +76,7 @@ fn main() -> ExitCode {
 /// stderr when no subcommand is given); a bad command line gets one line,
 /// like every other error, e.g. `palabre: invalid value 'chapter' for
 /// '--kind <KIND>' [possible values: section, practice]`.
-fn usage_error(error: &clap::Error) -> ExitCode {
+fn usage_error(error: &clap::Error) -> u8 {
     use clap::error::ErrorKind;
     if matches!(
         error.kind(),
@@ -71,7 +85,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
         let _ = error.print();
-        return ExitCode::from(if error.use_stderr() { FAILED } else { FOUND });
+        return if error.use_stderr() { FAILED } else { FOUND };
     }
     // clap's message is a paragraph, then a blank line, tips and usage: keep
     // the paragraph, on one line, without its "error: " prefix, and the tips.
@@ -87,7 +101,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     }
     let message = message.strip_prefix("error: ").unwrap_or(&message);
     eprintln!("palabre: {message}");
-    ExitCode::from(FAILED)
+    FAILED
 }
 
 /// The error and its causes on one line, like anyhow's `{:#}`, except that

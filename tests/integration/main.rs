@@ -17,5 +17,6 @@ mod errors;
 mod http;
 mod index;
 mod inspect;
+mod process;
 mod search;
 mod vocabulary;

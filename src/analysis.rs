@@ -732,6 +732,9 @@ pub(crate) struct StemGate {
     prefixes: Vec<String>,
     /// The longest prefix, in letters.
     letters: usize,
+    /// Whether some prefix begins with each ASCII byte; `None` when a
+    /// prefix is empty and admits every word.
+    first_bytes: Option<[bool; 128]>,
 }
 
 /// Longest prefix a gate compares, in letters.
@@ -759,12 +762,37 @@ impl StemGate {
             .map(|p| p.chars().count())
             .max()
             .unwrap_or(0);
-        StemGate { prefixes, letters }
+        let mut first_bytes = Some([false; 128]);
+        for prefix in &prefixes {
+            match (prefix.as_bytes().first(), first_bytes.as_mut()) {
+                (Some(&byte), Some(bytes)) => {
+                    if let Some(slot) = bytes.get_mut(usize::from(byte)) {
+                        *slot = true;
+                    }
+                }
+                (None, _) => first_bytes = None,
+                (Some(_), None) => {}
+            }
+        }
+        StemGate {
+            prefixes,
+            letters,
+            first_bytes,
+        }
     }
 
     /// Whether `word` (lower-cased) may stem to one of the terms. A letter
     /// that does not fold to ASCII admits.
     pub(crate) fn admits(&self, word: &str) -> bool {
+        // Most words of a snippet begin with a letter no term begins with,
+        // and a stem keeps its word's first letter: those are turned away
+        // before folding.
+        if let (Some(first_bytes), Some(&byte)) = (&self.first_bytes, word.as_bytes().first()) {
+            let byte = byte.to_ascii_lowercase();
+            if byte.is_ascii() && !first_bytes.get(usize::from(byte)).is_some_and(|&b| b) {
+                return false;
+            }
+        }
         // Called on every word of every snippet: no allocation.
         let mut buffer = [0u8; 2 * MAX_GATE_LETTERS];
         let Some(start) = fold_start::fold_start_into(word, self.letters, &mut buffer) else {
@@ -1333,6 +1361,21 @@ mod tests {
             assert!(!full.is_empty(), "{lang}: {text}");
             assert_eq!(gated, full, "{lang}: {query}");
         }
+    }
+
+    #[test]
+    fn the_gate_turns_away_words_that_begin_like_no_term() {
+        // Each term less its last two letters: `ca`, `eg`, `20`.
+        let gate = StemGate::new(["cadr", "egal", "2019"], 2);
+        for word in ["cadres", "Cadre", "égalité", "egalite", "ÉGALITÉ", "2020"] {
+            assert!(gate.admits(word), "{word}");
+        }
+        for word in ["politique", "accord", "c", "x", "1999", "droit", "Droit"] {
+            assert!(!gate.admits(word), "{word}");
+        }
+        // A term whose beginning does not fold to ASCII gates on nothing.
+        let open = StemGate::new(["cadr", "لاجئ"], 2);
+        assert!(open.admits("politique"));
     }
 
     #[test]

@@ -379,25 +379,66 @@ def evict_programs(tool, ctx):
             os.close(fd)
 
 
-def hyperfine(tool, queries, args, ctx):
+def hyperfine(tool, queries, args, ctx, runs=None, part=""):
     """Median wall time (ms) of each query as a whole process, and mean CPU
-    time (user + system, ms), which a busy machine disturbs less."""
-    out = os.path.join(ctx["raw"], f"hyperfine-{tool}.json")
+    time (user + system, ms), which a busy machine disturbs less; with
+    `runs`, each query runs that many times (else `--min-runs` at least,
+    and hyperfine's 3 s), the raw times kept for `hyperfine_rounds`."""
+    out = os.path.join(ctx["raw"], f"hyperfine-{tool}{part}.json")
+    count = ["--runs", str(runs)] if runs else ["--min-runs", str(args.min_runs)]
     cmd = ["hyperfine", "-N", "-i", "--style", "basic", "--warmup", str(args.warmup),
-           "--min-runs", str(args.min_runs), "--export-json", out]
+           *count, "--export-json", out]
     for q in queries:
         cmd += ["-n", q["query"], shlex.join(search_cmd(tool, q["query"], ctx))]
     EXAMPLES[f"search {tool}"] = shlex.join(search_cmd(tool, queries[0]["query"], ctx))
     EXAMPLES["hyperfine, one -n NAME COMMAND pair per query"] = shlex.join(cmd[:cmd.index("-n") + 3]) + " ..."
-    with open(os.path.join(ctx["raw"], f"hyperfine-{tool}.log"), "w", encoding="utf-8") as fh:
+    with open(os.path.join(ctx["raw"], f"hyperfine-{tool}{part}.log"), "w", encoding="utf-8") as fh:
         run(cmd, stdout=fh, stderr=subprocess.STDOUT)
     with open(out, encoding="utf-8") as fh:
         data = json.load(fh)
-    medians, cpu = {}, {}
+    times, cpu = {}, {}
     for r in data["results"]:
-        medians[r["command"]] = round(statistics.median(r["times"]) * 1000, 2)
-        cpu[r["command"]] = round((r["user"] + r["system"]) * 1000, 2)
-    return medians, cpu
+        times[r["command"]] = r["times"]
+        cpu[r["command"]] = (r["user"] + r["system"]) * 1000
+    return times, cpu
+
+
+def hyperfine_rounds(tools, queries, args, ctx):
+    """Each tool's hyperfine medians and mean CPU ms, measured in
+    `--hyperfine-rounds` rounds of `--min-runs` runs per query, the tools
+    one after the other within a round, their order reversed every other
+    round; a query's median is over all its rounds' runs. In one pass per
+    tool, the tools' measures lay 30 s or more apart, and on a shared
+    machine a quick minute fell on one tool only (each run of 52a4e79 and
+    c4124f2 failed a different query against quest, by 1.51-1.85x, while
+    the same queries run in turn were at 1.24-1.39x); in rounds of a second
+    or two, the tools share the machine's moods as they do in turn. rg,
+    which reads the whole corpus at each run, keeps one pass."""
+    rounds = max(1, args.hyperfine_rounds)
+    walls = {t: {} for t in tools}
+    cpus = {t: {} for t in tools}
+    for t in tools:
+        evict_programs(t, ctx)
+    for i in range(rounds):
+        for tool in tools if i % 2 == 0 else tools[::-1]:
+            if tool == "rg" and i > 0:
+                continue
+            one_pass = rounds == 1 or tool == "rg"
+            times, cpu = hyperfine(tool, queries, args, ctx,
+                                   runs=None if one_pass else args.min_runs,
+                                   part="" if one_pass else f"-round{i + 1}")
+            for query, ts in times.items():
+                walls[tool].setdefault(query, []).extend(ts)
+                cpus[tool].setdefault(query, []).append(cpu[query])
+    medians = {t: {q: round(statistics.median(ts) * 1000, 2) for q, ts in walls[t].items()}
+               for t in tools}
+    cpu_means = {t: {q: round(statistics.mean(cs), 2) for q, cs in cpus[t].items()} for t in tools}
+    if rounds > 1:
+        EXAMPLES["hyperfine rounds"] = (f"{rounds} rounds of --runs {args.min_runs} per query, "
+                                        + ", ".join(t for t in tools if t != "rg")
+                                        + " one after the other, the order reversed every other round"
+                                        + ("; rg in one pass of --min-runs" if "rg" in tools else ""))
+    return medians, cpu_means
 
 
 def interleaved(tools, queries, args, ctx):
@@ -664,8 +705,10 @@ def report(res):
     if res.get("index"):
         lines += index_table(res["index"])
     if res.get("search"):
-        lines += search_table("## Whole-process search: median wall ms (hyperfine)", res["search"], res["queries"])
-        lines += search_table("## Whole-process search: mean CPU ms, user + system (hyperfine)",
+        rounds = res.get("search_rounds", 1)
+        how = f"hyperfine, {rounds} rounds, the tools alternated" if rounds > 1 else "hyperfine"
+        lines += search_table(f"## Whole-process search: median wall ms ({how})", res["search"], res["queries"])
+        lines += search_table(f"## Whole-process search: mean CPU ms, user + system ({how})",
                               res["search_cpu"], res["queries"])
         if res.get("search_alt"):
             lines += search_table("## Whole-process search, the tools in turn: median wall ms",
@@ -732,7 +775,10 @@ def main():
     ap.add_argument("--index-runs", type=int, default=1,
                     help="index builds from scratch per tool; the median is reported (default 1)")
     ap.add_argument("--warmup", type=int, default=2, help="hyperfine warm-up runs per query")
-    ap.add_argument("--min-runs", type=int, default=10, help="hyperfine minimum runs per query")
+    ap.add_argument("--min-runs", type=int, default=10,
+                    help="hyperfine minimum runs per query; with rounds, the runs per query in each round")
+    ap.add_argument("--hyperfine-rounds", type=int, default=1,
+                    help="rounds of hyperfine, the tools alternated (1: one pass per tool, as before)")
     ap.add_argument("--interleave", type=int, default=60,
                     help="rounds per query of the search run with the tools in turn (0: none)")
     ap.add_argument("--interleave-rg", type=int, default=10,
@@ -798,12 +844,12 @@ def main():
             wait_idle(args, f"index {tool}", res)
             res["index"][tool] = index_tool(tool, args, ctx, res)
     if "search" in phases:
-        res["search"], res["search_cpu"], res["matches"] = {}, {}, {}
+        res["matches"] = {t: {q["query"]: count_matches(t, q["query"], ctx) for q in queries}
+                          for t in tools}
+        wait_idle(args, "search", res)
+        res["search"], res["search_cpu"] = hyperfine_rounds(tools, queries, args, ctx)
+        res["search_rounds"] = max(1, args.hyperfine_rounds)
         for tool in tools:
-            res["matches"][tool] = {q["query"]: count_matches(tool, q["query"], ctx) for q in queries}
-            wait_idle(args, f"search {tool}", res)
-            evict_programs(tool, ctx)
-            res["search"][tool], res["search_cpu"][tool] = hyperfine(tool, queries, args, ctx)
             log(f"{tool}: {res['search'][tool]}")
         in_turn = [t for t in tools if t != "rg" or args.interleave_rg > 0]
         if args.interleave and len(in_turn) > 1:
@@ -833,10 +879,16 @@ def main():
 
 def merge(old, new):
     """The last run's figures, with this run's replacing those it measured."""
+    if "search" in new:
+        # A search phase measured in rounds waits once ("search"), not per tool.
+        old["load"] = {k: v for k, v in old.get("load", {}).items()
+                       if not k.startswith("search") or k in new.get("load", {})}
     for key in ("index", "search", "search_cpu", "search_alt", "search_alt_cpu", "matches", "serve", "load",
                 "examples", "versions"):
         if key in new:
             old.setdefault(key, {}).update(new[key])
+    if "search" in new:
+        old["search_rounds"] = new.get("search_rounds", 1)
     old["machine"], old["corpus"], old["queries"] = new["machine"], new["corpus"], new["queries"]
     return old
 

@@ -403,27 +403,34 @@ def hyperfine(tool, queries, args, ctx, runs=None, part=""):
     return times, cpu
 
 
-def hyperfine_rounds(tools, queries, args, ctx):
+def hyperfine_rounds(tools, queries, args, ctx, res):
     """Each tool's hyperfine medians and mean CPU ms, measured in
     `--hyperfine-rounds` rounds of `--min-runs` runs per query, the tools
     one after the other within a round, their order reversed every other
     round; a query's median is over all its rounds' runs. In one pass per
     tool, the tools' measures lay 30 s or more apart, and on a shared
-    machine a quick minute fell on one tool only (each run of 52a4e79 and
-    c4124f2 failed a different query against quest, by 1.51-1.85x, while
-    the same queries run in turn were at 1.24-1.39x); in rounds of a second
+    machine a quick minute fell on one tool only (each run of 52a4e79,
+    a3d5e87 and c4124f2 failed a different query against quest, by
+    1.51-1.85x, while run in turn the worst query was at 1.32-1.39x); in
+    rounds of a second
     or two, the tools share the machine's moods as they do in turn. rg,
-    which reads the whole corpus at each run, keeps one pass."""
+    which reads the whole corpus at each run, keeps one pass. In one pass
+    (one round), each tool waits for a quiet machine first, as it always
+    did; in rounds, the phase waits once."""
     rounds = max(1, args.hyperfine_rounds)
     walls = {t: {} for t in tools}
     cpus = {t: {} for t in tools}
-    for t in tools:
-        evict_programs(t, ctx)
+    if rounds > 1:
+        for t in tools:
+            evict_programs(t, ctx)
     for i in range(rounds):
         for tool in tools if i % 2 == 0 else tools[::-1]:
             if tool == "rg" and i > 0:
                 continue
             one_pass = rounds == 1 or tool == "rg"
+            if rounds == 1:
+                wait_idle(args, f"search {tool}", res)
+                evict_programs(tool, ctx)
             times, cpu = hyperfine(tool, queries, args, ctx,
                                    runs=None if one_pass else args.min_runs,
                                    part="" if one_pass else f"-round{i + 1}")
@@ -846,8 +853,9 @@ def main():
     if "search" in phases:
         res["matches"] = {t: {q["query"]: count_matches(t, q["query"], ctx) for q in queries}
                           for t in tools}
-        wait_idle(args, "search", res)
-        res["search"], res["search_cpu"] = hyperfine_rounds(tools, queries, args, ctx)
+        if args.hyperfine_rounds > 1:
+            wait_idle(args, "search", res)
+        res["search"], res["search_cpu"] = hyperfine_rounds(tools, queries, args, ctx, res)
         res["search_rounds"] = max(1, args.hyperfine_rounds)
         for tool in tools:
             log(f"{tool}: {res['search'][tool]}")

@@ -412,11 +412,10 @@ def hyperfine_rounds(tools, queries, args, ctx, res):
     machine a quick minute fell on one tool only (each run of 52a4e79,
     a3d5e87 and c4124f2 failed a different query against quest, by
     1.51-1.85x, while run in turn the worst query was at 1.32-1.39x); in
-    rounds of a second
-    or two, the tools share the machine's moods as they do in turn. rg,
-    which reads the whole corpus at each run, keeps one pass. In one pass
-    (one round), each tool waits for a quiet machine first, as it always
-    did; in rounds, the phase waits once."""
+    rounds of a second or two, the tools share the machine's moods as they
+    do in turn. rg, which reads the whole corpus at each run, keeps one
+    pass. In one pass (one round), each tool waits for a quiet machine
+    first, as it always did; in rounds, the phase waits once."""
     rounds = max(1, args.hyperfine_rounds)
     walls = {t: {} for t in tools}
     cpus = {t: {} for t in tools}
@@ -888,9 +887,10 @@ def main():
 def merge(old, new):
     """The last run's figures, with this run's replacing those it measured."""
     if "search" in new:
-        # A search phase measured in rounds waits once ("search"), not per tool.
-        old["load"] = {k: v for k, v in old.get("load", {}).items()
-                       if not k.startswith("search") or k in new.get("load", {})}
+        # The load before the tools' searches measured now: once for a run
+        # in rounds ("search"), per tool for one pass ("search TOOL").
+        stale = {"search"} | {f"search {tool}" for tool in new["search"]}
+        old["load"] = {k: v for k, v in old.get("load", {}).items() if k not in stale}
     for key in ("index", "search", "search_cpu", "search_alt", "search_alt_cpu", "matches", "serve", "load",
                 "examples", "versions"):
         if key in new:

@@ -762,18 +762,19 @@ impl StemGate {
             .map(|p| p.chars().count())
             .max()
             .unwrap_or(0);
-        let mut first_bytes = Some([false; 128]);
-        for prefix in &prefixes {
-            match (prefix.as_bytes().first(), first_bytes.as_mut()) {
-                (Some(&byte), Some(bytes)) => {
-                    if let Some(slot) = bytes.get_mut(usize::from(byte)) {
-                        *slot = true;
-                    }
+        let first_bytes = (!prefixes.iter().any(String::is_empty)).then(|| {
+            let mut bytes = [false; 128];
+            for prefix in &prefixes {
+                if let Some(slot) = prefix
+                    .as_bytes()
+                    .first()
+                    .and_then(|&byte| bytes.get_mut(usize::from(byte)))
+                {
+                    *slot = true;
                 }
-                (None, _) => first_bytes = None,
-                (Some(_), None) => {}
             }
-        }
+            bytes
+        });
         StemGate {
             prefixes,
             letters,

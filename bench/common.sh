@@ -2,7 +2,8 @@
 # copied from a source folder, and timing helpers. Sourced, not run.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PALABRE=${PALABRE:-$ROOT/target/release/palabre}
+# .cargo/config.toml makes builds name the host's target: target/<tuple>/release.
+PALABRE=${PALABRE:-$ROOT/target/$(rustc -vV | sed -n 's/^host: //p')/release/palabre}
 REPORTS=${REPORTS:-1000}
 
 need() {

@@ -11,8 +11,9 @@ of code; listed in this file, they sit together in about 1.8 MB.
 The list is measured, not written by hand: each query of bench/queries.tsv,
 and a few variants (no hit, a typo, filters, an exclusion, JSON output), runs
 under callgrind, which records every function executed; the names (mangled,
-as the linker knows them) that are the program's own are kept, in their
-order in the current binary, so a second run changes nothing but what the
+as the linker knows them) of those in the program's file are kept (with the
+static link of .cargo/config.toml, the C library's too), in their order in
+the current binary, so a second run changes nothing but what the
 code changed.
 
 The names hold hashes that change with the compiler version and the
@@ -31,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from release_binary import release_binary
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -116,7 +119,7 @@ def check(binary, order_file):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--bin", default=REPO / "target" / "release" / "palabre", type=Path)
+    parser.add_argument("--bin", default=Path(release_binary()), type=Path)
     parser.add_argument("--index", action="append", type=Path,
                         help="another index to search (repeatable), besides one built from corpus/")
     parser.add_argument("--out", default=REPO / "data" / "link-order.txt", type=Path)

@@ -30,6 +30,8 @@ import time
 import urllib.parse
 import urllib.request
 
+from release_binary import release_binary
+
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 PEERS = os.path.join(BENCH, "peers")
@@ -169,7 +171,7 @@ def palabre_bin(args):
         return override
     if not args.no_build:
         run(["nice", "-n", "10", "cargo", "build", "--release", "--quiet"], cwd=REPO)
-    return os.path.join(REPO, "target", "release", "palabre")
+    return release_binary()
 
 
 def tantivy_bin():

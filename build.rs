@@ -8,10 +8,9 @@
 //! `palabre search` process. `glossary.rs` checks in a test that the
 //! constants and the file say the same.
 //!
-//! And links the `palabre` binary without PIE on Linux when
-//! `.cargo/config.toml`'s static link is not used (see
-//! [`link_without_pie`]), with the code a search runs in one place (see
-//! [`link_order`]).
+//! And links the `palabre` binary with the code a search runs in one place
+//! (see [`link_order`]; the static, non-PIE link itself is in
+//! `.cargo/config.toml`).
 
 use std::error::Error;
 use std::fmt::Write as _;
@@ -147,34 +146,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         None => println!("cargo:rustc-env=PALABRE_VERSION={version}"),
     }
-    link_without_pie();
     link_order();
     println!("cargo:rerun-if-changed=build.rs");
     Ok(())
-}
-
-/// A position-independent executable is relocated by the dynamic loader at
-/// every start: 59,000 relocations (panic locations, vtables, the stemmers'
-/// tables) written over 1.3 MB, 311 page faults. That was a third of a
-/// `palabre --version` and 1 to 2 ms of every `palabre search` (2.6 → 1.4
-/// ms for `--version`). `.cargo/config.toml` already builds a static,
-/// position-dependent executable on Linux with glibc; this covers builds
-/// that replace its flags (`RUSTFLAGS`) with a dynamic link. It stays out
-/// of static links, which rustc lays out itself: `-no-pie` on a static PIE
-/// makes a binary that crashes at start. The price is that the
-/// executable's own code is not at a random address (libraries, heap and
-/// stack still are). `PALABRE_PIE=1` at build time keeps a PIE, for
-/// packagers whose policy asks for one.
-fn link_without_pie() {
-    println!("cargo:rerun-if-env-changed=PALABRE_PIE");
-    let pie_wanted = std::env::var_os("PALABRE_PIE").is_some_and(|v| v != "0" && !v.is_empty());
-    let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    let target_env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
-    let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
-    let static_link = features.split(',').any(|f| f == "crt-static");
-    if !pie_wanted && !static_link && target_os == "linux" && target_env == "gnu" {
-        println!("cargo:rustc-link-arg-bins=-no-pie");
-    }
 }
 
 /// The functions a one-off `palabre search` runs (`data/link-order.txt`,

@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 work=${2:-/tmp/palabre-robustness}
-bin=target/$(rustc -vV | sed -n 's/^host: //p')/release/palabre  # see .cargo/config.toml
+source bench/common.sh  # PALABRE, the release binary
+bin=$PALABRE
 cargo build --release --quiet
 rm -rf "$work" && mkdir -p "$work"
 "$bin" --corpus corpus --index "$work/idx" index --quiet
